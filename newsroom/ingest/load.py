@@ -1,0 +1,404 @@
+"""Idempotent upsert of raw story files into the database, one transaction per file.
+
+Guarantees:
+- the same bytes again change nothing (the ledger knows every SHA-256);
+- every file received gets a ledger row (``RawDocument``) with its raw text,
+  or its bytes when they could not be decoded, and the reason it was rejected;
+- a file whose source URL (or cleaned text) matches a story already here
+  becomes that story's translation in its language, not a new story;
+- a re-import never overwrites a field an editor changed since the last
+  import: the editor's value stays and the ledger records the conflict;
+- a file that fails, for any reason, is rejected alone: the batch goes on.
+"""
+
+import hashlib
+import logging
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from newsroom.ingest.classify import Classification, Registry, classify
+from newsroom.ingest.clean import CleanStory, clean
+from newsroom.ingest.decode import Decoded, Rejected, decode, normalise
+from newsroom.ingest.detect import Detection, detect
+from newsroom.languages import column
+from newsroom.models import Article, ArticleImage, Outlet, RawDocument, Tag, TagAlias, Topic, TopicKeyword
+
+logger = logging.getLogger(__name__)
+
+TRANSLATED_FIELDS = ("title", "lead", "body")
+
+
+@dataclass
+class FileResult:
+    file: str
+    status: str
+    article: int | None = None
+    language: str = ""
+    code: str = ""
+    reason: str = ""
+    conflicts: list[str] = field(default_factory=list)
+
+    def as_json(self) -> dict:
+        return {
+            "file": self.file,
+            "status": self.status,
+            "article": self.article,
+            "language": self.language or None,
+            "reason": self.reason or None,
+            "code": self.code or None,
+            "conflicts": self.conflicts,
+        }
+
+
+@dataclass
+class ImportReport:
+    results: list[FileResult] = field(default_factory=list)
+
+    @property
+    def rejected(self) -> list[FileResult]:
+        return [result for result in self.results if result.status == RawDocument.Status.REJECTED]
+
+    def counts(self) -> Counter:
+        return Counter(result.status for result in self.results)
+
+
+def load_registry() -> Registry:
+    """The tag and topic registry as it is in the database now."""
+    tag_names = list(TagAlias.objects.values_list("tag__slug", "name"))
+    name_columns = [column("name", language) for language in settings.CONTENT_LANGUAGES]
+    for slug, *names in Tag.objects.values_list("slug", *name_columns):
+        tag_names.extend((slug, name) for name in names if name)
+    keywords = TopicKeyword.objects.values_list("topic__slug", "phrase", "weight")
+    tag_topics = dict(Tag.objects.filter(topic__isnull=False).values_list("slug", "topic__slug"))
+    return Registry.build(tag_names, keywords, tag_topics)
+
+
+def discover(paths: Iterable[Path]) -> list[Path]:
+    """Files named on the command line, and the files in named folders (sorted, hidden ones skipped)."""
+    found = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(sorted(p for p in path.rglob("*") if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts)))
+        else:
+            found.append(path)
+    return found
+
+
+class Importer:
+    """Imports raw files into stories. One instance per batch: it reads the registry once."""
+
+    def __init__(self, *, publish: bool = False, max_bytes: int | None = None):
+        self.publish = publish
+        self.max_bytes = max_bytes or settings.NEWSROOM_MAX_IMPORT_BYTES
+        self.registry = load_registry()
+        self.seen = {
+            row[0]: row
+            for row in RawDocument.objects.values_list("sha256", "status", "article_id", "language", "reason", "message")
+        }
+        self.topics = {topic.slug: topic for topic in Topic.objects.all()}
+
+    def import_paths(self, paths: Iterable[Path], progress=None) -> ImportReport:
+        report = ImportReport()
+        for path in paths:
+            report.results.append(self.import_path(path))
+            if progress:
+                progress(report.results[-1])
+        return report
+
+    def import_path(self, path: Path) -> FileResult:
+        try:
+            size = path.stat().st_size
+            if size > self.max_bytes:
+                # Not read into memory: the file stays on disk, the ledger notes it.
+                return self._reject_unread(path, size)
+            data = path.read_bytes()
+        except OSError as error:
+            return FileResult(str(path), RawDocument.Status.REJECTED, code="unreadable", reason=f"Cannot read the file: {error.strerror or error}.")
+        return self.import_bytes(str(path), data)
+
+    def import_bytes(self, name: str, data: bytes) -> FileResult:
+        sha = hashlib.sha256(data).hexdigest()
+        if sha in self.seen:
+            _, status, article, language, code, message = self.seen[sha]
+            if status == RawDocument.Status.REJECTED:
+                return FileResult(name, status, article, language, code, message)
+            return FileResult(name, RawDocument.Status.UNCHANGED, article, language)
+        try:
+            with transaction.atomic():
+                result = self._import(name, data, sha)
+        except Exception as error:  # noqa: BLE001 - one bad file must not stop the batch
+            logger.exception("Import of %s failed", name)
+            with transaction.atomic():
+                result = self._record_rejection(
+                    name, data, sha, None, Rejected("internal-error", f"The importer failed on this file ({type(error).__name__}: {error}); it was kept in the ledger.")
+                )
+        self.seen[sha] = (sha, result.status, result.article, result.language, result.code, result.reason)
+        return result
+
+    # -- one file -----------------------------------------------------------
+
+    def _import(self, name: str, data: bytes, sha: str) -> FileResult:
+        decoded = None
+        try:
+            decoded = decode(data, self.max_bytes)
+            story = clean(normalise(decoded.text))
+            detection = detect(story.text)
+            _check_language(detection)
+        except Rejected as rejection:
+            return self._record_rejection(name, data, sha, decoded, rejection)
+        language = detection.language
+        classification = classify(_parts(story), self.registry)
+        content_hash = hashlib.sha256(story.text.encode()).hexdigest()
+        document = RawDocument(
+            file_name=name[-500:],
+            sha256=sha,
+            size=len(data),
+            encoding=decoded.encoding,
+            raw_text=decoded.text,
+            content_hash=content_hash,
+            language=language,
+            removed_lines=[asdict(line) for line in story.removed],
+            extracted=_extracted(story, detection),
+            classification=classification.as_json(),
+        )
+        article = self._find(story, content_hash)
+        if article is None:
+            article = self._create(story, language, classification, document)
+            document.status = RawDocument.Status.CREATED
+        elif any(getattr(article, column(f, language)) for f in TRANSLATED_FIELDS):
+            document.status = self._update(article, story, language, document)
+        else:
+            self._add_translation(article, story, language, document)
+            document.status = RawDocument.Status.TRANSLATION_ADDED
+        document.article = article
+        document.save()
+        conflicts = [conflict["field"] for conflict in document.conflicts]
+        reason = f"Kept the editors' version of: {', '.join(conflicts)}." if conflicts else ""
+        return FileResult(name, document.status, article.pk, language, "conflict" if conflicts else "", reason, conflicts)
+
+    def _record_rejection(self, name, data, sha, decoded: Decoded | None, rejection: Rejected) -> FileResult:
+        RawDocument.objects.create(
+            file_name=name[-500:],
+            sha256=sha,
+            size=len(data),
+            encoding=decoded.encoding if decoded else "",
+            raw_text=decoded.text if decoded else "",
+            raw_bytes=None if decoded else data,
+            status=RawDocument.Status.REJECTED,
+            reason=rejection.code,
+            message=rejection.message,
+        )
+        return FileResult(name, RawDocument.Status.REJECTED, code=rejection.code, reason=rejection.message)
+
+    def _reject_unread(self, path: Path, size: int) -> FileResult:
+        rejection = Rejected("too-large", f"The file is {size:,} bytes; the limit is {self.max_bytes:,} bytes. It was not read.")
+        return FileResult(str(path), RawDocument.Status.REJECTED, code=rejection.code, reason=rejection.message)
+
+    def _find(self, story: CleanStory, content_hash: str) -> Article | None:
+        if story.source_url:
+            article = Article.objects.filter(source_url=normalise_url(story.source_url)).first()
+            if article:
+                return article
+        document = RawDocument.objects.filter(content_hash=content_hash, article__isnull=False).select_related("article").first()
+        return document.article if document else None
+
+    def _create(self, story: CleanStory, language: str, classification: Classification, document: RawDocument) -> Article:
+        now = timezone.now()
+        article = Article(
+            original_language=language,
+            title_provisional=story.title_provisional,
+            status=Article.Status.PUBLISHED if self.publish else Article.Status.DRAFT,
+            published_at=now if self.publish else None,
+            outlet=self._outlet(story),
+            source_url=normalise_url(story.source_url),
+            original_published_on=story.published_on,
+            byline=story.byline,
+        )
+        for name, value in _translated_values(story, language).items():
+            setattr(article, name, value)
+        topics = [self.topics[slug] for slug in classification.topics if slug in self.topics]
+        article.primary_topic = topics[0] if topics else None
+        article.save()
+        article.topics.set(topics)
+        article.tags.set(Tag.objects.filter(slug__in=[mention.slug for mention in classification.tags]))
+        _set_captions(article, story, language, overwrite=True)
+        document.written = _owned_values(article, language)
+        return article
+
+    def _update(self, article: Article, story: CleanStory, language: str, document: RawDocument) -> str:
+        """New bytes for a language the story has: write what editors have not touched since the last import."""
+        previous = (
+            RawDocument.objects.filter(article=article, language=language)
+            .exclude(status=RawDocument.Status.REJECTED)
+            .order_by("-created_at", "-pk")
+            .values_list("written", flat=True)
+            .first()
+        ) or {}
+        current = _owned_values(article, language)
+        incoming = self._incoming_values(story, language)
+        written = dict(previous)
+        translated = {column(f, language) for f in TRANSLATED_FIELDS}
+        for name, new in incoming.items():
+            if current[name] == new or (not new and name not in translated):
+                continue  # the same already, or an import that would only blank a field
+            if not current[name] or previous.get(name) == current[name]:
+                self._apply(article, name, new, story, language)
+                written[name] = new
+            else:
+                document.conflicts.append({"field": name, "kept": current[name], "incoming": new})
+        document.written = written
+        if written == previous:
+            return RawDocument.Status.UNCHANGED
+        article.version += 1
+        article.save()
+        return RawDocument.Status.UPDATED
+
+    def _add_translation(self, article: Article, story: CleanStory, language: str, document: RawDocument) -> None:
+        """A new language for an existing story: its text and captions, and shared fields still empty."""
+        current = _owned_values(article, language)
+        written = {}
+        for name, new in self._incoming_values(story, language).items():
+            if new and not current[name]:
+                self._apply(article, name, new, story, language)
+                written[name] = new
+        document.written = written
+        article.version += 1
+        article.save()
+
+    def _incoming_values(self, story: CleanStory, language: str) -> dict:
+        outlet = self._outlet(story) if (story.source_url or story.outlet_name) else None
+        return {
+            **_translated_values(story, language),
+            "byline": story.byline,
+            "original_published_on": _iso(story.published_on),
+            "outlet": outlet.pk if outlet else None,
+            "captions": _caption_values(story),
+        }
+
+    def _apply(self, article: Article, name: str, value, story: CleanStory, language: str) -> None:
+        if name == "captions":
+            _set_captions(article, story, language, overwrite=True)
+        elif name == "outlet":
+            article.outlet_id = value
+        elif name == "original_published_on":
+            article.original_published_on = date.fromisoformat(value) if value else None
+        else:
+            setattr(article, name, value)
+
+    def _outlet(self, story: CleanStory) -> Outlet | None:
+        """The outlet by the source URL's domain, else by the name printed in the copy; created when new."""
+        host = urlsplit(story.source_url).hostname or "" if story.source_url else ""
+        domain = host.removeprefix("www.")
+        if domain and (outlet := Outlet.objects.filter(domain=domain).first()):
+            return outlet
+        if story.outlet_name and (outlet := Outlet.objects.filter(name=story.outlet_name).first()):
+            if domain and not outlet.domain:
+                outlet.domain = domain
+                outlet.save(update_fields=["domain"])
+            return outlet
+        if not domain and not story.outlet_name:
+            return None
+        homepage = f"https://{host}/" if host else ""
+        return Outlet.objects.create(name=story.outlet_name or domain, domain=domain, homepage=homepage)
+
+
+def _check_language(detection: Detection) -> None:
+    if detection.language is None:
+        raise Rejected("unknown-language", "The text has no letters a language can be told from.")
+    if detection.language not in settings.CONTENT_LANGUAGES:
+        raise Rejected(
+            "unsupported-language",
+            f"The story is in '{detection.language}', which is not a content language "
+            f"({', '.join(settings.CONTENT_LANGUAGES)}); add it to NEWSROOM_LANGUAGES to import it.",
+        )
+
+
+def _parts(story: CleanStory) -> list[tuple[str, str]]:
+    return [
+        ("title", story.title),
+        ("lead", story.lead),
+        *((f"paragraph {number}", text) for number, text in enumerate(story.paragraphs, 1)),
+        *((f"caption {number}", caption.text) for number, caption in enumerate(story.captions, 1)),
+    ]
+
+
+def _translated_values(story: CleanStory, language: str) -> dict[str, str]:
+    return {
+        column("title", language): story.title[:400],
+        column("lead", language): story.lead,
+        column("body", language): story.body,
+    }
+
+
+def _extracted(story: CleanStory, detection: Detection) -> dict:
+    return {
+        "title": story.title,
+        "title_provisional": story.title_provisional,
+        "lead": story.lead,
+        "body": story.body,
+        "captions": [asdict(caption) for caption in story.captions],
+        "source_url": story.source_url,
+        "outlet_name": story.outlet_name,
+        "published_on": _iso(story.published_on),
+        "byline": story.byline,
+        "language": detection.language,
+        "language_confidence": detection.confidence,
+        "language_method": detection.method,
+    }
+
+
+def _caption_values(story: CleanStory) -> list[list[str]]:
+    return [[caption.text, caption.credit] for caption in story.captions]
+
+
+def _owned_values(article: Article, language: str) -> dict:
+    """The fields an import writes, as they are now: compared with what the last import wrote."""
+    name = column("caption", language)
+    return {
+        **{column(f, language): getattr(article, column(f, language)) or "" for f in TRANSLATED_FIELDS},
+        "byline": article.byline,
+        "original_published_on": _iso(article.original_published_on),
+        "outlet": article.outlet_id,
+        "captions": [[getattr(image, name) or "", image.credit] for image in article.images.all() if getattr(image, name)],
+    }
+
+
+def _set_captions(article: Article, story: CleanStory, language: str, *, overwrite: bool) -> None:
+    """Write this language's captions onto the story's images by position, adding images as needed."""
+    name = column("caption", language)
+    images = {image.position: image for image in article.images.all()}
+    for position, caption in enumerate(story.captions):
+        image = images.get(position)
+        if image is None:
+            ArticleImage.objects.create(
+                article=article,
+                position=position,
+                source_name=caption.source_name[:500],
+                credit=caption.credit[:300],
+                **{name: caption.text, column("alt_text", language): caption.alt_text[:500]},
+            )
+        elif overwrite or not getattr(image, name):
+            setattr(image, name, caption.text)
+            image.credit = image.credit or caption.credit[:300]
+            image.save()
+
+
+def normalise_url(url: str) -> str:
+    """Source URLs compare without fragment and with a lower-case scheme and host."""
+    if not url:
+        return ""
+    parts = urlsplit(url.strip())
+    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path, parts.query, ""))[:1000]
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value else None
+

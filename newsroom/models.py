@@ -1,0 +1,241 @@
+"""The content model: stories, their sources, the topic/tag registry and the import ledger."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from newsroom.languages import column, content_languages
+from newsroom.querysets import ArticleQuerySet
+from newsroom.text import match_key
+
+
+class Outlet(models.Model):
+    """A publication stories come from (the source)."""
+
+    name = models.CharField(max_length=200, unique=True)
+    domain = models.CharField(max_length=253, blank=True, help_text="Host name without www, e.g. baobacninhtv.vn")
+    homepage = models.URLField(blank=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["domain"], condition=~Q(domain=""), name="outlet_unique_domain"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Topic(models.Model):
+    """A section of the site; stories are classified into topics by keywords."""
+
+    slug = models.SlugField(max_length=80, unique=True)
+    name = models.CharField(max_length=120)
+    description = models.TextField(blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "slug"]
+
+    def __str__(self):
+        return self.name or self.slug
+
+
+class TopicKeyword(models.Model):
+    """A phrase that counts towards a topic when a story mentions it, in any language."""
+
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="keywords")
+    phrase = models.CharField(max_length=200)
+    language = models.CharField(max_length=10, blank=True, help_text="Informational: the language the phrase is in.")
+    weight = models.PositiveSmallIntegerField(default=1)
+
+    class Meta:
+        ordering = ["topic", "language", "phrase"]
+        constraints = [
+            models.UniqueConstraint(fields=["topic", "phrase"], name="topickeyword_unique_phrase"),
+        ]
+
+    def __str__(self):
+        return self.phrase
+
+
+class Tag(models.Model):
+    """A place, body, person, programme or subject that stories mention."""
+
+    class Kind(models.TextChoices):
+        PLACE = "place", "place"
+        ORGANISATION = "organisation", "organisation"
+        PERSON = "person", "person"
+        PROGRAMME = "programme", "programme"
+        SUBJECT = "subject", "subject"
+
+    slug = models.SlugField(max_length=100, unique=True, help_text="ASCII, from the English name.")
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=Kind, default=Kind.SUBJECT)
+    topic = models.ForeignKey(
+        Topic,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="implied_by_tags",
+        help_text="Mentions of this tag count towards this topic (e.g. a Lao province towards cross-border cooperation).",
+    )
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["slug"]
+
+    def __str__(self):
+        return self.name or self.slug
+
+
+class TagAlias(models.Model):
+    """A spelling of a tag in any script; an alias points at exactly one tag."""
+
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="aliases")
+    name = models.CharField(max_length=200)
+    key = models.CharField(max_length=200, editable=False, help_text="Case- and width-folded form used for matching.")
+
+    class Meta:
+        ordering = ["tag", "name"]
+        constraints = [models.UniqueConstraint(fields=["key"], name="tagalias_unique_key")]
+        verbose_name_plural = "tag aliases"
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.key = match_key(self.name)
+        super().save(*args, **kwargs)
+
+
+class Article(models.Model):
+    """A story, in its original language and its translations."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "draft"
+        IN_REVIEW = "in_review", "in review"
+        PUBLISHED = "published", "published"
+        ARCHIVED = "archived", "archived"
+
+    title = models.CharField(max_length=400, blank=True)
+    lead = models.TextField(blank=True)
+    body = models.TextField(blank=True)
+    original_language = models.CharField(max_length=10, choices=settings.LANGUAGES)
+    title_provisional = models.BooleanField(
+        default=False, help_text="The headline was made from the first sentence: an editor should write one."
+    )
+    status = models.CharField(max_length=20, choices=Status, default=Status.DRAFT)
+    published_at = models.DateTimeField(null=True, blank=True)
+    primary_topic = models.ForeignKey(
+        Topic, on_delete=models.SET_NULL, null=True, blank=True, related_name="primary_articles"
+    )
+    topics = models.ManyToManyField(Topic, blank=True, related_name="articles")
+    tags = models.ManyToManyField(Tag, blank=True, related_name="articles")
+    related = models.ManyToManyField("self", blank=True, symmetrical=True)
+    outlet = models.ForeignKey(Outlet, on_delete=models.PROTECT, null=True, blank=True, related_name="articles")
+    source_url = models.URLField(max_length=1000, blank=True)
+    original_published_on = models.DateField(null=True, blank=True)
+    byline = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1, help_text="Raised on every save; guards concurrent edits.")
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["source_url"], condition=~Q(source_url=""), name="article_unique_source_url"),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "in_review", "published", "archived"]), name="article_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="published") | Q(published_at__isnull=False), name="article_published_has_date"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "-published_at", "-id"], name="article_status_published_idx"),
+            models.Index(fields=["-created_at", "-id"], name="article_created_idx"),
+        ]
+
+    def __str__(self):
+        return self.headline() or f"Article {self.pk}"
+
+    def languages(self) -> list[str]:
+        """The languages this story exists in, the original first."""
+        present = [lang for lang in content_languages() if getattr(self, column("title", lang), "")]
+        return sorted(present, key=lambda lang: lang != self.original_language)
+
+    def headline(self, language: str | None = None) -> str:
+        """The headline in ``language``, or in the original language."""
+        for lang in (language, self.original_language):
+            if lang and (value := getattr(self, column("title", lang), "")):
+                return value
+        return ""
+
+
+class ArticleImage(models.Model):
+    """A picture of a story; imports create it from caption lines even when no file came with them."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="images")
+    position = models.PositiveSmallIntegerField(default=0)
+    image = models.ImageField(upload_to="articles/%Y/%m/", blank=True)
+    source_name = models.CharField(max_length=500, blank=True, help_text="File name or URL the import saw, if any.")
+    caption = models.TextField(blank=True)
+    credit = models.CharField(max_length=300, blank=True)
+    alt_text = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["article", "position", "pk"]
+        constraints = [models.UniqueConstraint(fields=["article", "position"], name="articleimage_unique_position")]
+
+    def __str__(self):
+        return self.caption[:80] or self.source_name or f"Image {self.position}"
+
+
+class RawDocument(models.Model):
+    """The import ledger: one row per distinct file received, kept forever."""
+
+    class Status(models.TextChoices):
+        CREATED = "created", "created"
+        UPDATED = "updated", "updated"
+        TRANSLATION_ADDED = "translation-added", "translation added"
+        UNCHANGED = "unchanged", "unchanged"
+        REJECTED = "rejected", "rejected"
+
+    file_name = models.CharField(max_length=500)
+    sha256 = models.CharField(max_length=64, unique=True)
+    size = models.PositiveIntegerField()
+    encoding = models.CharField(max_length=20, blank=True)
+    raw_text = models.TextField(blank=True, help_text="The text as decoded, before any normalisation.")
+    raw_bytes = models.BinaryField(null=True, blank=True, help_text="The bytes, kept when they could not be decoded.")
+    content_hash = models.CharField(max_length=64, blank=True, db_index=True, help_text="SHA-256 of the cleaned text.")
+    language = models.CharField(max_length=10, blank=True)
+    status = models.CharField(max_length=20, choices=Status)
+    reason = models.CharField(max_length=40, blank=True, help_text="Why the file was rejected (a code).")
+    message = models.TextField(blank=True)
+    removed_lines = models.JSONField(default=list, blank=True, help_text="Every line the cleaner removed, with its rule.")
+    extracted = models.JSONField(default=dict, blank=True, help_text="What the cleaner made of the file.")
+    classification = models.JSONField(default=dict, blank=True, help_text="Topic scores and tag matches, with evidence.")
+    written = models.JSONField(default=dict, blank=True, help_text="The values this import wrote to the article.")
+    conflicts = models.JSONField(default=list, blank=True, help_text="Fields an editor had changed, kept as the editor left them.")
+    article = models.ForeignKey(
+        Article, on_delete=models.SET_NULL, null=True, blank=True, related_name="raw_documents"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["created", "updated", "translation-added", "unchanged", "rejected"]),
+                name="rawdocument_status_valid",
+            ),
+            models.CheckConstraint(condition=~Q(status="rejected") | ~Q(reason=""), name="rawdocument_rejection_has_reason"),
+        ]
+        indexes = [models.Index(fields=["article", "language", "-created_at"], name="rawdocument_article_lang_idx")]
+
+    def __str__(self):
+        return self.file_name

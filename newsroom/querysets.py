@@ -1,0 +1,20 @@
+"""Article queries. "Published" is defined here and only here."""
+
+from django.db import models
+from django.utils import timezone
+
+from newsroom.languages import column
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        """Stories a reader may see: published, and not scheduled for later."""
+        return self.filter(status="published", published_at__lte=timezone.now())
+
+    def in_language(self, language: str):
+        """Stories that exist in ``language``: a headline in its concrete column."""
+        title = column("title", language)
+        return self.exclude(**{f"{title}__isnull": True}).exclude(**{title: ""})
+
+    def in_topic(self, topic):
+        return self.filter(topics=topic)
