@@ -71,7 +71,7 @@ def language_tag(language: str) -> str:
     for subtag in subtags:
         if len(subtag) == 4 and subtag.isalpha():
             spelled.append(subtag.title())
-        elif len(subtag) == 2 and subtag.isalpha() or len(subtag) == 3 and subtag.isdigit():
+        elif (len(subtag) == 2 and subtag.isalpha()) or (len(subtag) == 3 and subtag.isdigit()):
             spelled.append(subtag.upper())
         else:
             spelled.append(subtag.lower())
@@ -114,8 +114,8 @@ def article_to_ninjs(article: Article, language: str, *, base_url: str = "") -> 
             *([{"role": "source-url", "value": article.source_url}] if article.source_url else []),
         ],
         headlines=[{"role": "main", "value": fields["title"]}],
-        descriptions=[{"role": "summary", "contenttype": "text/plain", "value": fields["lead"]}] if fields["lead"] else [],
-        bodies=[{"role": "main", "contenttype": "text/plain", "value": fields["body"]}] if fields["body"] else [],
+        descriptions=_plain_text("summary", fields["lead"]),
+        bodies=_plain_text("main", fields["body"]),
         by=article.byline,
         infosources=_infosources(article),
         subjects=_topic_subjects(article, language) + tagged["subjects"],
@@ -164,6 +164,10 @@ def _present(**properties: Any) -> dict[str, Any]:
     return {name: value for name, value in properties.items() if value}
 
 
+def _plain_text(role: str, value: str) -> list[dict[str, str]]:
+    return [{"role": role, "contenttype": "text/plain", "value": value}] if value else []
+
+
 def _translated(obj: Topic | Tag | ArticleImage, field: str, languages: Iterable[str]) -> str:
     return next((value for lang in languages if (value := getattr(obj, column(field, lang), ""))), "")
 
@@ -184,7 +188,9 @@ def _start_of_day(day: date | None) -> str:
 
 def _embargo(article: Article) -> str:
     """A published story scheduled for later is embargoed until its publication time."""
-    scheduled = article.status == Article.Status.PUBLISHED and article.published_at and article.published_at > timezone.now()
+    scheduled = (
+        article.status == Article.Status.PUBLISHED and article.published_at and article.published_at > timezone.now()
+    )
     return _timestamp(article.published_at) if scheduled else ""
 
 

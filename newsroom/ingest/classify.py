@@ -107,25 +107,28 @@ def classify(parts: list[tuple[str, str]], registry: Registry) -> Classification
     several topics: every topic with enough points and at least
     ``SECONDARY_TOPIC_SHARE`` of the leader's.
     """
-    tags = _mentions(parts, registry.tags)
     keywords = _mentions(parts, registry.keywords)
+    tag_labels = _mentions(parts, registry.tags)
     scores: Counter[str] = Counter()
     for mention in keywords:
         weight = max(w for slug, w, _ in registry.keywords.targets[match_key(mention.alias)] if slug == mention.slug)
         scores[mention.slug] += weight * mention.count
-    for mention in tags:
-        if topic := registry.tag_topics.get(mention.slug):
+    counted = {(mention.slug, match_key(mention.alias)) for mention in keywords}
+    for mention in tag_labels:
+        topic = registry.tag_topics.get(mention.slug)
+        # A name that is also the topic's keyword ("OCOP") has been counted already.
+        if topic and (topic, match_key(mention.alias)) not in counted:
             scores[topic] += TAG_TOPIC_WEIGHT * mention.count
     ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
     topics: tuple[str, ...] = ()
     if ranked and ranked[0][1] >= MIN_TOPIC_SCORE:
         leader = ranked[0][1]
         topics = tuple(slug for slug, score in ranked if score >= MIN_TOPIC_SCORE and score >= SECONDARY_TOPIC_SHARE * leader)
-    return Classification(topics=topics, scores=dict(ranked), tags=tags, keywords=keywords)
+    return Classification(topics=topics, scores=dict(ranked), tags=_by_target(tag_labels), keywords=tuple(keywords))
 
 
-def _mentions(parts: list[tuple[str, str]], matcher: _Matcher) -> tuple[Mention, ...]:
-    """(slug, label) -> weighted count (prominent parts count more, capped) and where it was found."""
+def _mentions(parts: list[tuple[str, str]], matcher: _Matcher) -> list[Mention]:
+    """One mention per (target, label): weighted count (prominent parts count more, capped) and where."""
     counts: Counter[tuple[str, str]] = Counter()
     where: dict[tuple[str, str], list[str]] = defaultdict(list)
     for part, text in parts:
@@ -135,18 +138,22 @@ def _mentions(parts: list[tuple[str, str]], matcher: _Matcher) -> tuple[Mention,
                 counts[slug, label] += factor
                 if part not in where[slug, label]:
                     where[slug, label].append(part)
-    by_slug: dict[str, Mention] = {}
-    for (slug, label), count in counts.most_common():
-        if slug in by_slug:
-            previous = by_slug[slug]
-            merged_where = tuple(dict.fromkeys([*previous.where, *where[slug, label]]))
-            by_slug[slug] = Mention(slug, previous.alias, merged_where, previous.count + count)
+    return [
+        Mention(slug, label, tuple(where[slug, label]), min(count, MAX_COUNTED_MENTIONS))
+        for (slug, label), count in counts.most_common()
+    ]
+
+
+def _by_target(mentions: list[Mention]) -> tuple[Mention, ...]:
+    """Mentions of one target under several labels, as one: the commonest label, every place, all counts."""
+    merged: dict[str, Mention] = {}
+    for mention in mentions:
+        if previous := merged.get(mention.slug):
+            where = tuple(dict.fromkeys([*previous.where, *mention.where]))
+            merged[mention.slug] = Mention(mention.slug, previous.alias, where, previous.count + mention.count)
         else:
-            by_slug[slug] = Mention(slug, label, tuple(where[slug, label]), count)
-    return tuple(
-        Mention(m.slug, m.alias, m.where, min(m.count, MAX_COUNTED_MENTIONS))
-        for m in sorted(by_slug.values(), key=lambda m: (-m.count, m.slug))
-    )
+            merged[mention.slug] = mention
+    return tuple(sorted(merged.values(), key=lambda m: (-m.count, m.slug)))
 
 
 def _trie_pattern(keys: Iterable[str]) -> str:

@@ -199,7 +199,19 @@ class Importer:
         return FileResult(name, RawDocument.Status.REJECTED, code=rejection.code, reason=rejection.message)
 
     def _reject_unread(self, path: Path, size: int) -> FileResult:
+        """A file over the limit is hashed in chunks and noted in the ledger; its bytes stay on disk only."""
+        digest = hashlib.sha256()
+        with path.open("rb") as stream:
+            for chunk in iter(lambda: stream.read(1 << 20), b""):
+                digest.update(chunk)
+        sha = digest.hexdigest()
         rejection = Rejected("too-large", f"The file is {size:,} bytes; the limit is {self.max_bytes:,} bytes. It was not read.")
+        if sha not in self.seen:
+            RawDocument.objects.create(
+                file_name=str(path)[-500:], sha256=sha, size=size, status=RawDocument.Status.REJECTED,
+                reason=rejection.code, message=rejection.message,
+            )
+            self.seen[sha] = (sha, RawDocument.Status.REJECTED, None, "", rejection.code, rejection.message)
         return FileResult(str(path), RawDocument.Status.REJECTED, code=rejection.code, reason=rejection.message)
 
     def _find(self, story: CleanStory, content_hash: str) -> Article | None:

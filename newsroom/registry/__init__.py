@@ -47,12 +47,13 @@ def sync_registry(apps=None) -> SyncReport:
         report.created += created
         _fill(topic, {"name": item["names"], "description": item["descriptions"]}, report)
         existing = set(topic.keywords.values_list("phrase", flat=True))
-        TopicKeyword.objects.bulk_create(
-            TopicKeyword(topic=topic, phrase=phrase, language=language, weight=weight)
-            for language, phrases in item["keywords"].items()
-            for phrase, weight in phrases
-            if phrase not in existing
-        )
+        new_keywords = []
+        for language, phrases in item["keywords"].items():
+            for phrase, weight in phrases:
+                if phrase not in existing:
+                    existing.add(phrase)
+                    new_keywords.append(TopicKeyword(topic=topic, phrase=phrase, language=language, weight=weight))
+        TopicKeyword.objects.bulk_create(new_keywords)
         topics[topic.slug] = topic
 
     taken = dict(TagAlias.objects.values_list("key", "tag_id"))
