@@ -31,10 +31,8 @@ DEBUG = env_bool("DEBUG")
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
-        raise ImproperlyConfigured(
-            "SECRET_KEY must be set when DEBUG is off (set DEBUG=1 for local development)."
-        )
-    SECRET_KEY = "django-insecure-development-only-key"
+        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off (set DEBUG=1 for local development).")
+    SECRET_KEY = "django-insecure-development-only-key"  # noqa: S105 - only with DEBUG on
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 
@@ -109,9 +107,7 @@ AUTH_PASSWORD_VALIDATORS = [
 # Languages ------------------------------------------------------------------
 # Django ships no locale data for Lao; without it modeltranslation's admin
 # fails with "Unknown language code lo".
-locale.LANG_INFO.setdefault(
-    "lo", {"bidi": False, "code": "lo", "name": "Lao", "name_local": "ລາວ"}
-)
+locale.LANG_INFO.setdefault("lo", {"bidi": False, "code": "lo", "name": "Lao", "name_local": "ລາວ"})
 
 # The content languages, Vietnamese (the language of the original reports)
 # first. Changing this list changes the translated columns: run

@@ -146,7 +146,9 @@ class Article(models.Model):
     class Meta:
         ordering = ["-published_at", "-pk"]
         constraints = [
-            models.UniqueConstraint(fields=["source_url"], condition=~Q(source_url=""), name="article_unique_source_url"),
+            models.UniqueConstraint(
+                fields=["source_url"], condition=~Q(source_url=""), name="article_unique_source_url"
+            ),
             models.CheckConstraint(
                 condition=Q(status__in=["draft", "in_review", "published", "archived"]), name="article_status_valid"
             ),
@@ -161,6 +163,13 @@ class Article(models.Model):
 
     def __str__(self):
         return self.headline() or f"Article {self.pk}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            self.version += 1
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
+        super().save(*args, **kwargs)
 
     def languages(self) -> list[str]:
         """The languages this story exists in, the original first."""
@@ -215,14 +224,18 @@ class RawDocument(models.Model):
     status = models.CharField(max_length=20, choices=Status)
     reason = models.CharField(max_length=40, blank=True, help_text="Why the file was rejected (a code).")
     message = models.TextField(blank=True)
-    removed_lines = models.JSONField(default=list, blank=True, help_text="Every line the cleaner removed, with its rule.")
-    extracted = models.JSONField(default=dict, blank=True, help_text="What the cleaner made of the file.")
-    classification = models.JSONField(default=dict, blank=True, help_text="Topic scores and tag matches, with evidence.")
-    written = models.JSONField(default=dict, blank=True, help_text="The values this import wrote to the article.")
-    conflicts = models.JSONField(default=list, blank=True, help_text="Fields an editor had changed, kept as the editor left them.")
-    article = models.ForeignKey(
-        Article, on_delete=models.SET_NULL, null=True, blank=True, related_name="raw_documents"
+    removed_lines = models.JSONField(
+        default=list, blank=True, help_text="Every line the cleaner removed, with its rule."
     )
+    extracted = models.JSONField(default=dict, blank=True, help_text="What the cleaner made of the file.")
+    classification = models.JSONField(
+        default=dict, blank=True, help_text="Topic scores and tag matches, with evidence."
+    )
+    written = models.JSONField(default=dict, blank=True, help_text="The values this import wrote to the article.")
+    conflicts = models.JSONField(
+        default=list, blank=True, help_text="Fields an editor had changed, kept as the editor left them."
+    )
+    article = models.ForeignKey(Article, on_delete=models.SET_NULL, null=True, blank=True, related_name="raw_documents")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -233,7 +246,9 @@ class RawDocument(models.Model):
                 condition=Q(status__in=["created", "updated", "translation-added", "unchanged", "rejected"]),
                 name="rawdocument_status_valid",
             ),
-            models.CheckConstraint(condition=~Q(status="rejected") | ~Q(reason=""), name="rawdocument_rejection_has_reason"),
+            models.CheckConstraint(
+                condition=~Q(status="rejected") | ~Q(reason=""), name="rawdocument_rejection_has_reason"
+            ),
         ]
         indexes = [models.Index(fields=["article", "language", "-created_at"], name="rawdocument_article_lang_idx")]
 

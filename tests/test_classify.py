@@ -67,7 +67,8 @@ def test_tags_imply_topics():
 def test_several_topics_primary_first():
     """A story strong on two topics gets both, the stronger first."""
     result = classify(
-        [("title", "industrial promotion and OCOP"), ("body", "industrial promotion; industrial promotion; OCOP")], REGISTRY
+        [("title", "industrial promotion and OCOP"), ("body", "industrial promotion; industrial promotion; OCOP")],
+        REGISTRY,
     )
     assert result.topics == ("industrial-promotion", "ocop")
 

@@ -165,7 +165,10 @@ def test_provisional_headline_from_the_first_sentence():
     """Without a headline the first sentence becomes one, flagged for editors; the lead keeps the sentence."""
     story = cleaned("provisional_headline.txt")
     assert story.title_provisional is True
-    assert story.title == "लाओ काई प्रांत के उद्योग और व्यापार विभाग ने युन्नान प्रांत के साथ सीमा व्यापार बढ़ाने के लिए एक समझौते पर हस्ताक्षर किए"
+    assert (
+        story.title
+        == "लाओ काई प्रांत के उद्योग और व्यापार विभाग ने युन्नान प्रांत के साथ सीमा व्यापार बढ़ाने के लिए एक समझौते पर हस्ताक्षर किए"
+    )
     assert story.lead.startswith(story.title)
 
 
@@ -209,7 +212,9 @@ def test_russian_story_in_full():
     assert story.captions[0].credit == "Газета Лангшон"
     assert story.byline == "Нгуен Тхань"
     assert story.source_url == "https://baolangson.vn/ru/prigranichnaya-torgovlya-789.html"
-    assert story.paragraphs == ("Стороны также обсудили строительство «умных» пунктов пропуска и развитие приграничной торговли.",)
+    assert story.paragraphs == (
+        "Стороны также обсудили строительство «умных» пунктов пропуска и развитие приграничной торговли.",
+    )
 
 
 def test_every_removed_line_names_its_rule_and_position():

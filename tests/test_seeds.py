@@ -11,8 +11,25 @@ from newsroom.models import Article, RawDocument
 from newsroom.text import paragraphs
 from tests.conftest import SEEDS, seed_path
 
-BOILERPLATE = ["![]()", "Comment (0)", "टिप्पणी", "コメント", "स्रोत", "出典", "Source:", "No data", "Same tag",
-               "Same category", "Same author", "Vietnam.vn", "Nền tảng", "24/11/2025", "http", " |", "40.jpg"]
+BOILERPLATE = [
+    "![]()",
+    "Comment (0)",
+    "टिप्पणी",
+    "コメント",
+    "स्रोत",
+    "出典",
+    "Source:",
+    "No data",
+    "Same tag",
+    "Same category",
+    "Same author",
+    "Vietnam.vn",
+    "Nền tảng",
+    "24/11/2025",
+    "http",
+    " |",
+    "40.jpg",
+]
 
 
 @pytest.fixture
@@ -43,9 +60,18 @@ def test_every_seed_is_created_in_its_language(seeds):
 def test_source_urls_are_found_and_never_invented(seeds):
     """000, 002 and 003 carry their source URLs; 001 and 004 have none and get none."""
     _, articles = seeds
-    assert articles[0].source_url == "https://baobacninhtv.vn/tang-cuong-hop-tac-giua-nganh-cong-thuong-hai-tinh-bac-ninh-va-xay-som-bun-lao--postid430336.bbg"
-    assert articles[2].source_url == "https://baobacninhtv.vn/ho-tro-thuc-day-ung-dung-khoa-hoc-ky-thuat-doi-moi-sang-tao-trong-san-xuat-cong-nghiep-postid430152.bbg"
-    assert articles[3].source_url == "https://daibieunhandan.vn/hoan-thien-co-che-phoi-hop-trien-khai-hoat-dong-khuyen-cong-10396827.html"
+    assert (
+        articles[0].source_url
+        == "https://baobacninhtv.vn/tang-cuong-hop-tac-giua-nganh-cong-thuong-hai-tinh-bac-ninh-va-xay-som-bun-lao--postid430336.bbg"
+    )
+    assert (
+        articles[2].source_url
+        == "https://baobacninhtv.vn/ho-tro-thuc-day-ung-dung-khoa-hoc-ky-thuat-doi-moi-sang-tao-trong-san-xuat-cong-nghiep-postid430152.bbg"
+    )
+    assert (
+        articles[3].source_url
+        == "https://daibieunhandan.vn/hoan-thien-co-che-phoi-hop-trien-khai-hoat-dong-khuyen-cong-10396827.html"
+    )
     assert articles[1].source_url == "" and articles[4].source_url == ""
     assert articles[1].outlet is None and articles[4].outlet is None
 
@@ -83,7 +109,10 @@ def test_captions_and_credit(seeds):
     _, articles = seeds
     assert [articles[n].images.count() for n in (0, 2, 3)] == [3, 4, 1]
     image = articles[3].images.get()
-    assert image.caption_en == "In the period 2021 - 2025, many rural industrial establishments will receive support from the industrial promotion program."
+    assert (
+        image.caption_en
+        == "In the period 2021 - 2025, many rural industrial establishments will receive support from the industrial promotion program."
+    )
     assert image.credit == "Bac Ninh Industrial Promotion Center"
     assert image.source_name == "40.jpg"
     assert articles[2].images.get(position=1).caption_ja == "会議風景。"
@@ -105,12 +134,21 @@ def test_no_boilerplate_left_in_any_body(seeds):
 @pytest.mark.parametrize(
     ("number", "sentence"),
     [
-        (0, "अब तक, बाक निन्ह प्रांत में 773 OCOP उत्पाद हैं, जिनमें से 1 उत्पाद को 5 स्टार रेटिंग मिली है; कई विशिष्ट उत्पाद अमेरिका, यूरोपीय संघ, जापान और ऑस्ट्रेलिया जैसे अंतर्राष्ट्रीय बाजारों में मौजूद हैं। बाजार प्रबंधन को मज़बूत किया गया है, जिससे उपभोक्ताओं और वैध व्यवसायों की सुरक्षा में योगदान मिला है।"),
+        (
+            0,
+            "अब तक, बाक निन्ह प्रांत में 773 OCOP उत्पाद हैं, जिनमें से 1 उत्पाद को 5 स्टार रेटिंग मिली है; कई विशिष्ट उत्पाद अमेरिका, यूरोपीय संघ, जापान और ऑस्ट्रेलिया जैसे अंतर्राष्ट्रीय बाजारों में मौजूद हैं। बाजार प्रबंधन को मज़बूत किया गया है, जिससे उपभोक्ताओं और वैध व्यवसायों की सुरक्षा में योगदान मिला है।",
+        ),
         (1, "प्रांतीय जन समिति के उपाध्यक्ष कॉमरेड त्रिन्ह मिन्ह होआंग ने बैठक की अध्यक्षता की।"),
-        (2, "企業は工場の屋上スペースを最大限に活用して屋上太陽光発電を開発し、生産のためのグリーン電力をさらに生み出し、新たな競争の勢いを生み出す必要があります。"),
+        (
+            2,
+            "企業は工場の屋上スペースを最大限に活用して屋上太陽光発電を開発し、生産のためのグリーン電力をさらに生み出し、新たな競争の勢いを生み出す必要があります。",
+        ),
         (3, "After the merger, Bac Ninh province has 99 communes and wards."),
         (3, "Strengthening monitoring and evaluation of industrial promotion projects"),
-        (4, "आज दोपहर, तीन प्रांतों के प्रांतीय पार्टी सचिवों: लैंग सोन, काओ बांग और हा गियांग ने भी गुआंग्शी झुआंग स्वायत्त क्षेत्र के पार्टी सचिव के साथ बैठकें कीं।"),
+        (
+            4,
+            "आज दोपहर, तीन प्रांतों के प्रांतीय पार्टी सचिवों: लैंग सोन, काओ बांग और हा गियांग ने भी गुआंग्शी झुआंग स्वायत्त क्षेत्र के पार्टी सचिव के साथ बैठकें कीं।",
+        ),
     ],
 )
 def test_distinctive_sentences_kept_verbatim(seeds, number, sentence):
@@ -180,7 +218,15 @@ def test_ledger_keeps_every_raw_file(seeds):
         assert document.language == article.original_language
         assert all(line["rule"] for line in document.removed_lines)
     rules = {line["rule"] for line in RawDocument.objects.get(article=articles[3]).removed_lines}
-    assert rules == {"site-header", "publisher-date", "image-file", "image-caption", "source-line", "comment-counter", "after-comment-counter"}
+    assert rules == {
+        "site-header",
+        "publisher-date",
+        "image-file",
+        "image-caption",
+        "source-line",
+        "comment-counter",
+        "after-comment-counter",
+    }
 
 
 def test_reimporting_the_seeds_changes_nothing(seeds):
@@ -190,4 +236,8 @@ def test_reimporting_the_seeds_changes_nothing(seeds):
         out = StringIO()
         call_command("import_seeds", str(SEEDS), "--json", stdout=out)
         assert {item["status"] for item in json.loads(out.getvalue())} == {"unchanged"}
-    assert (Article.objects.count(), RawDocument.objects.count(), list(Article.objects.values().order_by("pk"))) == before
+    assert (
+        Article.objects.count(),
+        RawDocument.objects.count(),
+        list(Article.objects.values().order_by("pk")),
+    ) == before

@@ -123,7 +123,9 @@ def classify(parts: list[tuple[str, str]], registry: Registry) -> Classification
     topics: tuple[str, ...] = ()
     if ranked and ranked[0][1] >= MIN_TOPIC_SCORE:
         leader = ranked[0][1]
-        topics = tuple(slug for slug, score in ranked if score >= MIN_TOPIC_SCORE and score >= SECONDARY_TOPIC_SHARE * leader)
+        topics = tuple(
+            slug for slug, score in ranked if score >= MIN_TOPIC_SCORE and score >= SECONDARY_TOPIC_SHARE * leader
+        )
     return Classification(topics=topics, scores=dict(ranked), tags=_by_target(tag_labels), keywords=tuple(keywords))
 
 
@@ -184,8 +186,6 @@ def _word_char(char: str) -> bool:
 
 def _bounded(text: str, start: int, end: int, key: str) -> bool:
     """Whole words for spaced scripts (Latin, Cyrillic, Devanagari); anywhere for CJK, Hangul, Lao."""
-    if start > 0 and not _UNSPACED.match(key[0]) and _word_char(text[start - 1]) and _word_char(key[0]):
-        return False
-    if end < len(text) and not _UNSPACED.match(key[-1]) and _word_char(text[end]) and _word_char(key[-1]):
-        return False
-    return True
+    glued_before = start > 0 and _word_char(text[start - 1]) and _word_char(key[0]) and not _UNSPACED.match(key[0])
+    glued_after = end < len(text) and _word_char(text[end]) and _word_char(key[-1]) and not _UNSPACED.match(key[-1])
+    return not glued_before and not glued_after

@@ -69,13 +69,19 @@ def _patterns() -> dict[str, re.Pattern]:
         "related": re.compile(rf"(?:{_alternatives(rules.RELATED_MARKERS)})\s*[:：]?", re.I),
         "source": re.compile(rf"(?:{sources})(?:\s*[:：]\s*|\s+|$)(?P<rest>.{{0,1000}})", re.I),
         "url": re.compile(r"https?://[^\s<>\"'）)]{1,2000}", re.I),
-        "header": re.compile(
-            "|".join([*(re.escape(h) for h in rules.SITE_HEADERS), rules.SITE_HEADER_PATTERN]), re.I
+        "header": re.compile("|".join([*(re.escape(h) for h in rules.SITE_HEADERS), rules.SITE_HEADER_PATTERN]), re.I),
+        "placeholder": re.compile(
+            r"!\[(?P<alt>[^\]\n]{0,500})\]\((?P<url>[^)\s]{0,2000})\)\s*\|?\s*(?P<rest>.{0,2000})"
         ),
-        "placeholder": re.compile(r"!\[(?P<alt>[^\]\n]{0,500})\]\((?P<url>[^)\s]{0,2000})\)\s*\|?\s*(?P<rest>.{0,2000})"),
         "image_file": re.compile(rf"(?P<name>[^\s/\\|]{{1,200}}\.(?:{extensions}))(?:\s*\|)?", re.I),
-        "credit": re.compile(rf"(?:^|(?<=[\s(（\[.。|-]))(?:{credits})\s*[:：]\s*(?P<credit>[^()（）\[\]:：]{{1,150}}?)[)）\]]?\s*\.?$", re.I),
-        "byline_label": re.compile(rf"(?:{_alternatives(rules.BYLINE_LABELS)})\s*[:：]?\s+(?P<name>[^\d:：]{{2,{rules.BYLINE_MAX_CHARS}}})", re.I),
+        "credit": re.compile(
+            rf"(?:^|(?<=[\s(（\[.。|-]))(?:{credits})\s*[:：]\s*(?P<credit>[^()（）\[\]:：]{{1,150}}?)[)）\]]?\s*\.?$",
+            re.I,
+        ),
+        "byline_label": re.compile(
+            rf"(?:{_alternatives(rules.BYLINE_LABELS)})\s*[:：]?\s+(?P<name>[^\d:：]{{2,{rules.BYLINE_MAX_CHARS}}})",
+            re.I,
+        ),
         "date": re.compile(
             r"(?P<d>\d{1,2})[/.-](?P<m>\d{1,2})[/.-](?P<y>\d{4})(?:\s*[-|,]?\s*\d{1,2}[:h]\d{2}(?::\d{2})?)?(?:\s*\(?GMT\s*[+-]\s*\d{1,2}\)?)?"
         ),
@@ -110,7 +116,9 @@ def clean(text: str) -> CleanStory:
         title, provisional, content = kept[0], False, kept[1:]
     else:
         title, provisional, content = provisional_headline(kept[0]), True, kept
-    removed = tuple(RemovedLine(index + 1, lines[index], name) for index, name in enumerate(rule) if name and lines[index])
+    removed = tuple(
+        RemovedLine(index + 1, lines[index], name) for index, name in enumerate(rule) if name and lines[index]
+    )
     return CleanStory(
         title=title,
         title_provisional=provisional,
@@ -129,7 +137,7 @@ def provisional_headline(paragraph: str) -> str:
     """The first sentence of a paragraph, cut at a word boundary when it is long."""
     limit = rules.PROVISIONAL_HEADLINE_MAX_CHARS
     head = paragraph[: limit * 4]
-    ends = [head.find(mark) for mark in SENTENCE_ENDINGS if 0 < head.find(mark)]
+    ends = [head.find(mark) for mark in SENTENCE_ENDINGS if head.find(mark) > 0]
     sentence = head[: min(ends) + 1] if ends else head
     if len(sentence) <= limit:
         return sentence.rstrip(".।。")

@@ -41,13 +41,29 @@ UTF16_BOMS = {b"\xff\xfe": "utf-16-le", b"\xfe\xff": "utf-16-be"}
 # overrides and isolates, and invisible spaces. ZWJ/ZWNJ stay: they shape
 # Devanagari conjuncts and emoji.
 _REMOVED = dict.fromkeys(
-    [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0)]
-    + [*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200B, 0x200E, 0x200F, 0x2060, 0xFEFF, 0x180E, 0x00AD]
+    [
+        *range(0x00, 0x09),
+        0x0B,
+        0x0C,
+        *range(0x0E, 0x20),
+        *range(0x7F, 0xA0),
+        *range(0x202A, 0x202F),
+        *range(0x2066, 0x206A),
+        0x200B,
+        0x200E,
+        0x200F,
+        0x2060,
+        0xFEFF,
+        0x180E,
+        0x00AD,
+    ]
 )
 _SPACES = dict.fromkeys([0x09, 0xA0, 0x1680, *range(0x2000, 0x200B), 0x202F, 0x205F, 0x3000], " ")
 _TRANSLATION = {**_REMOVED, **_SPACES}
 _RUNS_OF_SPACES = re.compile(r" {2,}")
-_MOJIBAKE = re.compile("[ÃÂâ][\u0080-\u00bf\u2018-\u203a\u20ac\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc]")
+_MOJIBAKE = re.compile(
+    "[ÃÂâ][\u0080-\u00bf\u2018-\u203a\u20ac\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc]"
+)
 
 
 def decode(data: bytes, max_bytes: int) -> Decoded:
@@ -67,7 +83,9 @@ def decode(data: bytes, max_bytes: int) -> Decoded:
             try:
                 return _checked(data[len(bom) :].decode(encoding), encoding)
             except UnicodeDecodeError:
-                raise Rejected("undecodable", f"The file starts with a {encoding} byte-order mark but is not valid {encoding}.") from None
+                raise Rejected(
+                    "undecodable", f"The file starts with a {encoding} byte-order mark but is not valid {encoding}."
+                ) from None
     for signature, kind in BINARY_SIGNATURES.items():
         if data.startswith(signature):
             raise Rejected("binary", f"The file is {kind}, not text.")

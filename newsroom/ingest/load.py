@@ -86,7 +86,13 @@ def discover(paths: Iterable[Path]) -> list[Path]:
     found = []
     for path in paths:
         if path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*") if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts)))
+            found.extend(
+                sorted(
+                    p
+                    for p in path.rglob("*")
+                    if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts)
+                )
+            )
         else:
             found.append(path)
     return found
@@ -101,7 +107,9 @@ class Importer:
         self.registry = load_registry()
         self.seen = {
             row[0]: row
-            for row in RawDocument.objects.values_list("sha256", "status", "article_id", "language", "reason", "message")
+            for row in RawDocument.objects.values_list(
+                "sha256", "status", "article_id", "language", "reason", "message"
+            )
         }
         self.topics = {topic.slug: topic for topic in Topic.objects.all()}
 
@@ -121,7 +129,12 @@ class Importer:
                 return self._reject_unread(path, size)
             data = path.read_bytes()
         except OSError as error:
-            return FileResult(str(path), RawDocument.Status.REJECTED, code="unreadable", reason=f"Cannot read the file: {error.strerror or error}.")
+            return FileResult(
+                str(path),
+                RawDocument.Status.REJECTED,
+                code="unreadable",
+                reason=f"Cannot read the file: {error.strerror or error}.",
+            )
         return self.import_bytes(str(path), data)
 
     def import_bytes(self, name: str, data: bytes) -> FileResult:
@@ -134,11 +147,18 @@ class Importer:
         try:
             with transaction.atomic():
                 result = self._import(name, data, sha)
-        except Exception as error:  # noqa: BLE001 - one bad file must not stop the batch
+        except Exception as error:
             logger.exception("Import of %s failed", name)
             with transaction.atomic():
                 result = self._record_rejection(
-                    name, data, sha, None, Rejected("internal-error", f"The importer failed on this file ({type(error).__name__}: {error}); it was kept in the ledger.")
+                    name,
+                    data,
+                    sha,
+                    None,
+                    Rejected(
+                        "internal-error",
+                        f"The importer failed on this file ({type(error).__name__}: {error}); it was kept in the ledger.",
+                    ),
                 )
         self.seen[sha] = (sha, result.status, result.article, result.language, result.code, result.reason)
         return result
@@ -182,7 +202,9 @@ class Importer:
         document.save()
         conflicts = [conflict["field"] for conflict in document.conflicts]
         reason = f"Kept the editors' version of: {', '.join(conflicts)}." if conflicts else ""
-        return FileResult(name, document.status, article.pk, language, "conflict" if conflicts else "", reason, conflicts)
+        return FileResult(
+            name, document.status, article.pk, language, "conflict" if conflicts else "", reason, conflicts
+        )
 
     def _record_rejection(self, name, data, sha, decoded: Decoded | None, rejection: Rejected) -> FileResult:
         RawDocument.objects.create(
@@ -205,11 +227,17 @@ class Importer:
             for chunk in iter(lambda: stream.read(1 << 20), b""):
                 digest.update(chunk)
         sha = digest.hexdigest()
-        rejection = Rejected("too-large", f"The file is {size:,} bytes; the limit is {self.max_bytes:,} bytes. It was not read.")
+        rejection = Rejected(
+            "too-large", f"The file is {size:,} bytes; the limit is {self.max_bytes:,} bytes. It was not read."
+        )
         if sha not in self.seen:
             RawDocument.objects.create(
-                file_name=str(path)[-500:], sha256=sha, size=size, status=RawDocument.Status.REJECTED,
-                reason=rejection.code, message=rejection.message,
+                file_name=str(path)[-500:],
+                sha256=sha,
+                size=size,
+                status=RawDocument.Status.REJECTED,
+                reason=rejection.code,
+                message=rejection.message,
             )
             self.seen[sha] = (sha, RawDocument.Status.REJECTED, None, "", rejection.code, rejection.message)
         return FileResult(str(path), RawDocument.Status.REJECTED, code=rejection.code, reason=rejection.message)
@@ -219,10 +247,16 @@ class Importer:
             article = Article.objects.filter(source_url=normalise_url(story.source_url)).first()
             if article:
                 return article
-        document = RawDocument.objects.filter(content_hash=content_hash, article__isnull=False).select_related("article").first()
+        document = (
+            RawDocument.objects.filter(content_hash=content_hash, article__isnull=False)
+            .select_related("article")
+            .first()
+        )
         return document.article if document else None
 
-    def _create(self, story: CleanStory, language: str, classification: Classification, document: RawDocument) -> Article:
+    def _create(
+        self, story: CleanStory, language: str, classification: Classification, document: RawDocument
+    ) -> Article:
         now = timezone.now()
         article = Article(
             original_language=language,
@@ -269,7 +303,6 @@ class Importer:
         document.written = written
         if written == previous:
             return RawDocument.Status.UNCHANGED
-        article.version += 1
         article.save()
         return RawDocument.Status.UPDATED
 
@@ -282,7 +315,6 @@ class Importer:
                 self._apply(article, name, new, story, language)
                 written[name] = new
         document.written = written
-        article.version += 1
         article.save()
 
     def _incoming_values(self, story: CleanStory, language: str) -> dict:
@@ -379,7 +411,9 @@ def _owned_values(article: Article, language: str) -> dict:
         "byline": article.byline,
         "original_published_on": _iso(article.original_published_on),
         "outlet": article.outlet_id,
-        "captions": [[getattr(image, name) or "", image.credit] for image in article.images.all() if getattr(image, name)],
+        "captions": [
+            [getattr(image, name) or "", image.credit] for image in article.images.all() if getattr(image, name)
+        ],
     }
 
 
@@ -413,4 +447,3 @@ def normalise_url(url: str) -> str:
 
 def _iso(value) -> str | None:
     return value.isoformat() if value else None
-

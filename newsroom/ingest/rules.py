@@ -35,14 +35,102 @@ COMMENT_LABELS = {
 # Block titles of the related-links area; a line that is exactly one of these
 # (after the body) starts the page furniture when no comment counter did.
 RELATED_MARKERS = {
-    "vi": ["Không có dữ liệu", "Cùng thẻ", "Cùng chủ đề", "Cùng chuyên mục", "Cùng tác giả", "Tin liên quan", "Tin cùng chuyên mục", "Đọc thêm", "Xem thêm"],
-    "en": ["No data", "Same tag", "Same category", "Same author", "Related news", "Related articles", "Related posts", "Read more", "See more"],
-    "hi": ["कोई डेटा नहीं", "कोई डाटा नहीं", "समान टैग", "एक ही टैग", "समान श्रेणी", "एक ही श्रेणी", "एक ही लेखक", "समान लेखक", "संबंधित समाचार", "संबंधित खबरें", "और पढ़ें"],
-    "ja": ["データなし", "データがありません", "同じタグ", "同じカテゴリー", "同じカテゴリ", "同じ著者", "同じ作者", "関連記事", "関連ニュース", "続きを読む"],
-    "zh-hans": ["无数据", "没有数据", "暂无数据", "同一标签", "同标签", "相同标签", "同一类别", "同类别", "同一作者", "相同作者", "相关新闻", "相关文章", "阅读更多"],
-    "ko": ["데이터 없음", "데이터가 없습니다", "같은 태그", "동일 태그", "같은 카테고리", "같은 범주", "같은 저자", "같은 작가", "관련 기사", "관련 뉴스", "더 보기"],
-    "fr": ["Pas de données", "Aucune donnée", "Même étiquette", "Même tag", "Même catégorie", "Même auteur", "Articles liés", "À lire aussi", "Lire la suite"],
-    "ru": ["Нет данных", "Тот же тег", "Тот же тэг", "Та же категория", "Тот же автор", "Похожие новости", "Связанные новости", "Читайте также"],
+    "vi": [
+        "Không có dữ liệu",
+        "Cùng thẻ",
+        "Cùng chủ đề",
+        "Cùng chuyên mục",
+        "Cùng tác giả",
+        "Tin liên quan",
+        "Tin cùng chuyên mục",
+        "Đọc thêm",
+        "Xem thêm",
+    ],
+    "en": [
+        "No data",
+        "Same tag",
+        "Same category",
+        "Same author",
+        "Related news",
+        "Related articles",
+        "Related posts",
+        "Read more",
+        "See more",
+    ],
+    "hi": [
+        "कोई डेटा नहीं",
+        "कोई डाटा नहीं",
+        "समान टैग",
+        "एक ही टैग",
+        "समान श्रेणी",
+        "एक ही श्रेणी",
+        "एक ही लेखक",
+        "समान लेखक",
+        "संबंधित समाचार",
+        "संबंधित खबरें",
+        "और पढ़ें",
+    ],
+    "ja": [
+        "データなし",
+        "データがありません",
+        "同じタグ",
+        "同じカテゴリー",
+        "同じカテゴリ",
+        "同じ著者",
+        "同じ作者",
+        "関連記事",
+        "関連ニュース",
+        "続きを読む",
+    ],
+    "zh-hans": [
+        "无数据",
+        "没有数据",
+        "暂无数据",
+        "同一标签",
+        "同标签",
+        "相同标签",
+        "同一类别",
+        "同类别",
+        "同一作者",
+        "相同作者",
+        "相关新闻",
+        "相关文章",
+        "阅读更多",
+    ],
+    "ko": [
+        "데이터 없음",
+        "데이터가 없습니다",
+        "같은 태그",
+        "동일 태그",
+        "같은 카테고리",
+        "같은 범주",
+        "같은 저자",
+        "같은 작가",
+        "관련 기사",
+        "관련 뉴스",
+        "더 보기",
+    ],
+    "fr": [
+        "Pas de données",
+        "Aucune donnée",
+        "Même étiquette",
+        "Même tag",
+        "Même catégorie",
+        "Même auteur",
+        "Articles liés",
+        "À lire aussi",
+        "Lire la suite",
+    ],
+    "ru": [
+        "Нет данных",
+        "Тот же тег",
+        "Тот же тэг",
+        "Та же категория",
+        "Тот же автор",
+        "Похожие новости",
+        "Связанные новости",
+        "Читайте также",
+    ],
     "lo": ["ບໍ່ມີຂໍ້ມູນ", "ແທັກດຽວກັນ", "ໝວດດຽວກັນ", "ຜູ້ຂຽນດຽວກັນ", "ຂ່າວທີ່ກ່ຽວຂ້ອງ"],
 }
 
@@ -56,7 +144,9 @@ SITE_HEADERS = [
     "Vietnam.vn - 越南推广平台",
 ]
 # Any first line shaped "<domain> - <tagline>" is a banner too.
-SITE_HEADER_PATTERN = r"(?:www\.)?[\w-]+(?:\.[\w-]+)*\.(?:vn|com|net|org|info|asia|news|la|cn|kr|jp|in|ru|fr)\s*[-–—|:]\s*.{1,120}"
+SITE_HEADER_PATTERN = (
+    r"(?:www\.)?[\w-]+(?:\.[\w-]+)*\.(?:vn|com|net|org|info|asia|news|la|cn|kr|jp|in|ru|fr)\s*[-–—|:]\s*.{1,120}"
+)
 
 # "Photo: Bac Ninh Industrial Promotion Center" at the end of a caption.
 CREDIT_LABELS = {

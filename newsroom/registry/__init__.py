@@ -78,7 +78,10 @@ def sync_registry(apps=None) -> SyncReport:
         report.aliases += len(new)
 
     for item in load("outlets.json"):
-        if not Outlet.objects.filter(domain=item["domain"]).exists() and not Outlet.objects.filter(name=item["name"]).exists():
+        if (
+            not Outlet.objects.filter(domain=item["domain"]).exists()
+            and not Outlet.objects.filter(name=item["name"]).exists()
+        ):
             Outlet.objects.create(**item)
             report.created += 1
     return report

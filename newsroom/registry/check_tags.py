@@ -8,11 +8,12 @@ allowed but worth a human look. Keys are compared as TagAlias.key is built
 (NFKC, case-folded, single-spaced); tag names are matched too, so every name
 must also be an alias and obey the same uniqueness rule.
 """
+
 import json
 import re
 import sys
 import unicodedata
-from collections import Counter, defaultdict
+from collections import Counter
 from pathlib import Path
 
 LANGS = ["vi", "en", "hi", "ja", "zh-hans", "ko", "fr", "ru", "lo"]
@@ -25,11 +26,40 @@ CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uac00-\ud7af]")
 LATIN_LETTER_RE = re.compile(r"[A-Za-zÀ-ɏḀ-ỿ]")
 # 34 provincial-level units after Resolution 202/2025/QH15
 CURRENT_VN = {
-    "hanoi", "ho-chi-minh-city", "hai-phong", "da-nang", "can-tho", "hue",
-    "tuyen-quang", "cao-bang", "lai-chau", "lao-cai", "thai-nguyen", "dien-bien", "lang-son",
-    "son-la", "phu-tho", "bac-ninh", "quang-ninh", "hung-yen", "ninh-binh", "thanh-hoa",
-    "nghe-an", "ha-tinh", "quang-tri", "quang-ngai", "gia-lai", "khanh-hoa", "lam-dong",
-    "dak-lak", "dong-nai", "tay-ninh", "vinh-long", "dong-thap", "ca-mau", "an-giang",
+    "hanoi",
+    "ho-chi-minh-city",
+    "hai-phong",
+    "da-nang",
+    "can-tho",
+    "hue",
+    "tuyen-quang",
+    "cao-bang",
+    "lai-chau",
+    "lao-cai",
+    "thai-nguyen",
+    "dien-bien",
+    "lang-son",
+    "son-la",
+    "phu-tho",
+    "bac-ninh",
+    "quang-ninh",
+    "hung-yen",
+    "ninh-binh",
+    "thanh-hoa",
+    "nghe-an",
+    "ha-tinh",
+    "quang-tri",
+    "quang-ngai",
+    "gia-lai",
+    "khanh-hoa",
+    "lam-dong",
+    "dak-lak",
+    "dong-nai",
+    "tay-ninh",
+    "vinh-long",
+    "dong-thap",
+    "ca-mau",
+    "an-giang",
 }
 
 
@@ -39,8 +69,7 @@ def key(text):
 
 
 def main(argv):
-    path = Path(next((a for a in argv[1:] if not a.startswith("--")),
-                     Path(__file__).with_name("tags.json")))
+    path = Path(next((a for a in argv[1:] if not a.startswith("--")), Path(__file__).with_name("tags.json")))
     warn = "--warn" in argv
     tags = json.loads(path.read_text(encoding="utf-8"))
     errors = []
@@ -131,9 +160,11 @@ def main(argv):
                     print(f"overlap: {sa}:{a!r} inside {sb}:{b!r}")
 
     kinds = Counter(t["kind"] for t in tags)
-    print(f"{len(tags)} tags {dict(kinds)}; {sum(len(t['aliases']) for t in tags)} aliases; "
-          f"{len(cur)} current VN units, {len(former)} former provinces; "
-          f"topics {dict(Counter(t['topic'] for t in tags))}")
+    print(
+        f"{len(tags)} tags {dict(kinds)}; {sum(len(t['aliases']) for t in tags)} aliases; "
+        f"{len(cur)} current VN units, {len(former)} former provinces; "
+        f"topics {dict(Counter(t['topic'] for t in tags))}"
+    )
     for e in errors:
         print("ERROR:", e)
     return 1 if errors else 0

@@ -71,7 +71,12 @@ class Command(BaseCommand):
 
     def _summary(self, report, verbosity: int, dry_run: bool) -> None:
         for result in report.results:
-            if verbosity >= 2 or result.status in {"rejected", "updated"} or result.conflicts or verbosity >= 1 and len(report.results) <= 50:
+            if (
+                verbosity >= 2
+                or result.status in {"rejected", "updated"}
+                or result.conflicts
+                or (verbosity >= 1 and len(report.results) <= 50)
+            ):
                 style = getattr(self.style, STYLES[result.status])
                 line = f"{result.status:>17}  {result.file}"
                 if result.article:
