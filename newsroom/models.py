@@ -176,12 +176,18 @@ class Article(models.Model):
         present = [lang for lang in content_languages() if getattr(self, column("title", lang), "")]
         return sorted(present, key=lambda lang: lang != self.original_language)
 
-    def headline(self, language: str | None = None) -> str:
-        """The headline in ``language``, or in the original language."""
+    def localized(self, field: str, language: str | None = None) -> str:
+        """A translated field in ``language``, or in the original language when that version is missing."""
         for lang in (language, self.original_language):
-            if lang and (value := getattr(self, column("title", lang), "")):
+            if lang and (value := getattr(self, column(field, lang), "")):
                 return value
         return ""
+
+    def headline(self, language: str | None = None) -> str:
+        return self.localized("title", language)
+
+    def summary(self, language: str | None = None) -> str:
+        return self.localized("lead", language)
 
 
 class ArticleImage(models.Model):
