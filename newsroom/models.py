@@ -78,7 +78,7 @@ class Tag(models.Model):
         null=True,
         blank=True,
         related_name="implied_by_tags",
-        help_text="Mentions of this tag count towards this topic (e.g. a Lao province towards cross-border cooperation).",
+        help_text="Mentions of this tag count towards this topic (a Lao province: cross-border cooperation).",
     )
     note = models.CharField(max_length=300, blank=True)
 

@@ -157,7 +157,8 @@ class Importer:
                     None,
                     Rejected(
                         "internal-error",
-                        f"The importer failed on this file ({type(error).__name__}: {error}); it was kept in the ledger.",
+                        f"The importer failed on this file ({type(error).__name__}: {error}); "
+                        "its bytes are kept in the ledger.",
                     ),
                 )
         self.seen[sha] = (sha, result.status, result.article, result.language, result.code, result.reason)
