@@ -267,3 +267,31 @@ def test_markup_is_stored_as_text():
     article = Article.objects.get()
     assert article.title_en == "Lai Chau <b>promotes</b> OCOP tea"
     assert '<script>alert("x")</script>' in article.lead_en
+
+
+def test_two_importers_racing_on_one_file():
+    """An importer that started before another committed the same file reports it unchanged, not an error."""
+    first, second = Importer(), Importer()
+    created = first.import_path(DATA / "own_headline.txt")
+    raced = second.import_path(DATA / "own_headline.txt")
+    assert (raced.status, raced.article) == ("unchanged", created.article)
+    assert RawDocument.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "language", "topic", "tags"),
+    [
+        ("story_zh.txt", "zh-hans", "cross-border-cooperation", {"bac-ninh", "xaisomboun", "laos", "ocop"}),
+        ("story_ru.txt", "ru", "cross-border-cooperation", {"lang-son", "guangxi"}),
+        ("comment_counters.txt", "ko", "cross-border-cooperation", {"bac-ninh", "laos", "xaisomboun"}),
+        ("cp1252.txt", "fr", "industrial-promotion", {"bac-ninh"}),
+        ("site_header.txt", "vi", "industrial-promotion", {"hung-yen"}),
+    ],
+)
+def test_stories_in_other_languages_are_detected_and_classified(name, language, topic, tags):
+    """Languages no seed uses come out with their language, topic and tags like the seeds do."""
+    (result,) = run(DATA / name)
+    assert (result["status"], result["language"]) == ("created", language)
+    article = Article.objects.get()
+    assert article.primary_topic.slug == topic
+    assert tags <= set(article.tags.values_list("slug", flat=True))

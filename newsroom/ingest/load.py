@@ -21,7 +21,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from newsroom.ingest.classify import Classification, Registry, classify
@@ -139,30 +139,43 @@ class Importer:
 
     def import_bytes(self, name: str, data: bytes) -> FileResult:
         sha = hashlib.sha256(data).hexdigest()
-        if sha in self.seen:
-            _, status, article, language, code, message = self.seen[sha]
-            if status == RawDocument.Status.REJECTED:
-                return FileResult(name, status, article, language, code, message)
-            return FileResult(name, RawDocument.Status.UNCHANGED, article, language)
+        if sha not in self.seen:
+            result = self._import_once(name, data, sha)
+            if result is None:
+                # Another import process committed this file, or this story, meanwhile: look again.
+                self.seen.update(self._ledger_rows(sha256=sha))
+                result = None if sha in self.seen else self._import_once(name, data, sha, retry=False)
+            if result is not None:
+                self.seen[sha] = (sha, result.status, result.article, result.language, result.code, result.reason)
+                return result
+        _, status, article, language, code, message = self.seen[sha]
+        if status == RawDocument.Status.REJECTED:
+            return FileResult(name, status, article, language, code, message)
+        return FileResult(name, RawDocument.Status.UNCHANGED, article, language)
+
+    def _import_once(self, name: str, data: bytes, sha: str, *, retry: bool = True) -> FileResult | None:
+        """One file in one transaction; None when a concurrent import won a unique constraint and
+        ``retry`` allows another go. Any other failure rejects the file alone, bytes kept."""
         try:
             with transaction.atomic():
-                result = self._import(name, data, sha)
+                return self._import(name, data, sha)
+        except IntegrityError as error:
+            if retry:
+                return None
+            failure = error
         except Exception as error:
-            logger.exception("Import of %s failed", name)
-            with transaction.atomic():
-                result = self._record_rejection(
-                    name,
-                    data,
-                    sha,
-                    None,
-                    Rejected(
-                        "internal-error",
-                        f"The importer failed on this file ({type(error).__name__}: {error}); "
-                        "its bytes are kept in the ledger.",
-                    ),
-                )
-        self.seen[sha] = (sha, result.status, result.article, result.language, result.code, result.reason)
-        return result
+            failure = error
+        logger.error("Import of %s failed", name, exc_info=failure)
+        message = f"The importer failed on this file ({type(failure).__name__}: {failure}); its bytes are kept."
+        with transaction.atomic():
+            return self._record_rejection(name, data, sha, None, Rejected("internal-error", message))
+
+    @staticmethod
+    def _ledger_rows(**lookup) -> dict[str, tuple]:
+        rows = RawDocument.objects.filter(**lookup).values_list(
+            "sha256", "status", "article_id", "language", "reason", "message"
+        )
+        return {row[0]: row for row in rows}
 
     # -- one file -----------------------------------------------------------
 
