@@ -63,7 +63,7 @@ def _script(char: str) -> str | None:
 
 
 def detect(text: str) -> Detection:
-    """The language of a cleaned story, or ``Detection(None, …)`` when no letters tell.
+    """The language of a cleaned story, or ``Detection(None, …)`` when no known script is used.
 
     Japanese is Han plus kana: any real share of kana makes Han text Japanese.
     """

@@ -21,6 +21,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings
+from django.conf.locale import LANG_INFO
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -370,11 +371,12 @@ class Importer:
 
 def _check_language(detection: Detection) -> None:
     if detection.language is None:
-        raise Rejected("unknown-language", "The text has no letters a language can be told from.")
+        raise Rejected("unknown-language", "The text is in a script none of the known languages is written in.")
     if detection.language not in settings.CONTENT_LANGUAGES:
+        name = LANG_INFO.get(detection.language, {}).get("name", detection.language)
         raise Rejected(
             "unsupported-language",
-            f"The story is in '{detection.language}', which is not a content language "
+            f"The story is in {name} ({detection.language}), which is not a content language "
             f"({', '.join(settings.CONTENT_LANGUAGES)}); add it to NEWSROOM_LANGUAGES to import it.",
         )
 
