@@ -562,7 +562,7 @@ def print_table(phases: list[Phase]) -> None:
     print(f"\n{'phase':<22}{'files':>8}{'seconds':>10}{'files/s':>10}{'peak RSS MB':>13}")
     for phase in phases:
         run = phase.run
-        print(f"{phase.name:<22}{phase.files:>8,}{run.seconds:>10.2f}{phase.rate:>10,.0f}{run.peak_mb:>13.1f}")
+        print(f"{phase.name:<22}{phase.files:>8,}{run.seconds:>10.2f}{phase.rate:>10,.1f}{run.peak_mb:>13.1f}")
 
 
 def print_targets(huge: Phase, first: Phase, again: Phase, backend: str) -> None:

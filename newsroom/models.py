@@ -134,7 +134,8 @@ class Article(models.Model):
     tags = models.ManyToManyField(Tag, blank=True, related_name="articles")
     related = models.ManyToManyField("self", blank=True, symmetrical=True)
     outlet = models.ForeignKey(Outlet, on_delete=models.PROTECT, null=True, blank=True, related_name="articles")
-    source_url = models.URLField(max_length=1000, blank=True)
+    # NULL, not "", when unknown: NULLs are distinct, so one plain unique index serves lookups and the rule.
+    source_url = models.URLField(max_length=1000, null=True, blank=True)  # noqa: DJ001
     original_published_on = models.DateField(null=True, blank=True)
     byline = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -146,9 +147,7 @@ class Article(models.Model):
     class Meta:
         ordering = ["-published_at", "-pk"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["source_url"], condition=~Q(source_url=""), name="article_unique_source_url"
-            ),
+            models.UniqueConstraint(fields=["source_url"], name="article_unique_source_url"),
             models.CheckConstraint(
                 condition=Q(status__in=["draft", "in_review", "published", "archived"]), name="article_status_valid"
             ),

@@ -295,3 +295,15 @@ def test_stories_in_other_languages_are_detected_and_classified(name, language, 
     article = Article.objects.get()
     assert article.primary_topic.slug == topic
     assert tags <= set(article.tags.values_list("slug", flat=True))
+
+
+def test_two_importers_racing_on_one_story(tmp_path):
+    """Two files with one source URL imported by importers that did not see each other: one story."""
+    other = tmp_path / "copy.txt"
+    text = (DATA / "translation_en_of_000.txt").read_text(encoding="utf-8")
+    other.write_text(text.replace("64 industrial clusters.", "64 industrial clusters, the director said."))
+    first, second = Importer(), Importer()
+    created = first.import_path(DATA / "translation_en_of_000.txt")
+    raced = second.import_path(other)
+    assert raced.article == created.article and raced.status == "updated"
+    assert Article.objects.count() == 1

@@ -72,7 +72,7 @@ def test_source_urls_are_found_and_never_invented(seeds):
         articles[3].source_url
         == "https://daibieunhandan.vn/hoan-thien-co-che-phoi-hop-trien-khai-hoat-dong-khuyen-cong-10396827.html"
     )
-    assert articles[1].source_url == "" and articles[4].source_url == ""
+    assert articles[1].source_url is None and articles[4].source_url is None
     assert articles[1].outlet is None and articles[4].outlet is None
 
 

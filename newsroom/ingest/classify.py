@@ -65,8 +65,7 @@ class _Matcher:
             key = match_key(label)
             if len(key) >= 2 and all(slug != existing[0] for existing in targets[key]):
                 targets[key].append((slug, weight, label))
-        pattern = re.compile(_trie_pattern(targets)) if targets else None
-        return cls(pattern, dict(targets))
+        return cls(re.compile(_trie_pattern(targets)) if targets else None, dict(targets))
 
     def find(self, text: str) -> Iterable[str]:
         if self.pattern is None:

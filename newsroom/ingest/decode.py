@@ -61,6 +61,7 @@ _REMOVED = dict.fromkeys(
 _SPACES = dict.fromkeys([0x09, 0xA0, 0x1680, *range(0x2000, 0x200B), 0x202F, 0x205F, 0x3000], " ")
 _TRANSLATION = {**_REMOVED, **_SPACES}
 _RUNS_OF_SPACES = re.compile(r" {2,}")
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _MOJIBAKE = re.compile(
     "[ÃÂâ][\u0080-\u00bf\u2018-\u203a\u20ac\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc]"
 )
@@ -126,7 +127,7 @@ def _single_byte(data: bytes) -> str | None:
 def _checked(text: str, encoding: str) -> Decoded:
     if not text.strip():
         raise Rejected("blank", "The file has only white space.")
-    controls = sum(1 for char in text[:4096] if unicodedata.category(char) == "Cc" and char not in "\t\n\r")
+    controls = len(_CONTROLS.findall(text, 0, 4096))
     if controls > 0.1 * min(len(text), 4096):
         raise Rejected("binary", "The file is mostly control characters: it is binary, not text.")
     return Decoded(text=text, encoding=encoding)

@@ -6,31 +6,26 @@ lingua (models bundled in the wheel, offline), restricted to the configured
 languages, because Vietnamese, English and French share the alphabet.
 """
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import cache
 
 from django.conf import settings
 
-# (first code point, last code point, script name)
-SCRIPT_RANGES = [
-    (0x0041, 0x024F, "latin"),
-    (0x1E00, 0x1EFF, "latin"),
-    (0x0400, 0x052F, "cyrillic"),
-    (0x0900, 0x097F, "devanagari"),
-    (0x0E00, 0x0E7F, "thai"),
-    (0x0E80, 0x0EFF, "lao"),
-    (0x1780, 0x17FF, "khmer"),
-    (0x3040, 0x30FF, "kana"),
-    (0x31F0, 0x31FF, "kana"),
-    (0xFF66, 0xFF9F, "kana"),
-    (0x1100, 0x11FF, "hangul"),
-    (0x3130, 0x318F, "hangul"),
-    (0xAC00, 0xD7AF, "hangul"),
-    (0x3400, 0x4DBF, "han"),
-    (0x4E00, 0x9FFF, "han"),
-    (0xF900, 0xFAFF, "han"),
-]
+# The letters of each script that tells languages apart (Latin includes Vietnamese's extended block).
+SCRIPTS = {
+    "latin": "A-Za-z\u00c0-\u024f\u1e00-\u1eff",
+    "cyrillic": "\u0400-\u052f",
+    "devanagari": "\u0900-\u097f",
+    "thai": "\u0e00-\u0e7f",
+    "lao": "\u0e80-\u0eff",
+    "khmer": "\u1780-\u17ff",
+    "kana": "\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f",
+    "hangul": "\u1100-\u11ff\u3130-\u318f\uac00-\ud7af",
+    "han": "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff",
+}
+_SCRIPT_PATTERNS = {name: re.compile(f"[{letters}]") for name, letters in SCRIPTS.items()}
 
 # Languages a script can mean, most likely first; the first configured one wins.
 SCRIPT_LANGUAGES = {
@@ -54,21 +49,13 @@ class Detection:
     method: str  # "script" or "statistical"
 
 
-def _script(char: str) -> str | None:
-    point = ord(char)
-    for first, last, name in SCRIPT_RANGES:
-        if first <= point <= last:
-            return name
-    return None
-
-
 def detect(text: str) -> Detection:
     """The language of a cleaned story, or ``Detection(None, …)`` when no known script is used.
 
     Japanese is Han plus kana: any real share of kana makes Han text Japanese.
     """
     sample = text[:SAMPLE_CHARS]
-    scripts = Counter(name for char in sample if char.isalpha() and (name := _script(char)))
+    scripts = Counter({name: len(pattern.findall(sample)) for name, pattern in _SCRIPT_PATTERNS.items()})
     total = sum(scripts.values())
     if not total:
         return Detection(None, 0.0, "script")

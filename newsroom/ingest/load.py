@@ -26,7 +26,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from newsroom.ingest.classify import Classification, Registry, classify
-from newsroom.ingest.clean import CleanStory, clean
+from newsroom.ingest.clean import Caption, CleanStory, clean
 from newsroom.ingest.decode import Decoded, Rejected, decode, normalise
 from newsroom.ingest.detect import Detection, detect
 from newsroom.languages import column
@@ -106,13 +106,19 @@ class Importer:
         self.publish = publish
         self.max_bytes = max_bytes or settings.NEWSROOM_MAX_IMPORT_BYTES
         self.registry = load_registry()
-        self.seen = {
-            row[0]: row
-            for row in RawDocument.objects.values_list(
-                "sha256", "status", "article_id", "language", "reason", "message"
-            )
-        }
-        self.topics = {topic.slug: topic for topic in Topic.objects.all()}
+        self._load_lookups()
+        self.topic_ids = dict(Topic.objects.values_list("slug", "pk"))
+        self.tag_ids = dict(Tag.objects.values_list("slug", "pk"))
+        self.outlets: dict[tuple[str, str], Outlet | None] = {}
+
+    def _load_lookups(self) -> None:
+        """What every file is checked against, loaded once: most files are new, so most lookups miss."""
+        rows = RawDocument.objects.values_list("sha256", "status", "article_id", "language", "reason", "message")
+        self.seen = {row[0]: row for row in rows}
+        self.by_source_url = dict(Article.objects.filter(source_url__isnull=False).values_list("source_url", "pk"))
+        self.by_content_hash = dict(
+            RawDocument.objects.filter(article__isnull=False).values_list("content_hash", "article_id")
+        )
 
     def import_paths(self, paths: Iterable[Path], progress=None) -> ImportReport:
         report = ImportReport()
@@ -144,7 +150,7 @@ class Importer:
             result = self._import_once(name, data, sha)
             if result is None:
                 # Another import process committed this file, or this story, meanwhile: look again.
-                self.seen.update(self._ledger_rows(sha256=sha))
+                self._load_lookups()
                 result = None if sha in self.seen else self._import_once(name, data, sha, retry=False)
             if result is not None:
                 self.seen[sha] = (sha, result.status, result.article, result.language, result.code, result.reason)
@@ -170,13 +176,6 @@ class Importer:
         message = f"The importer failed on this file ({type(failure).__name__}: {failure}); its bytes are kept."
         with transaction.atomic():
             return self._record_rejection(name, data, sha, None, Rejected("internal-error", message))
-
-    @staticmethod
-    def _ledger_rows(**lookup) -> dict[str, tuple]:
-        rows = RawDocument.objects.filter(**lookup).values_list(
-            "sha256", "status", "article_id", "language", "reason", "message"
-        )
-        return {row[0]: row for row in rows}
 
     # -- one file -----------------------------------------------------------
 
@@ -215,6 +214,9 @@ class Importer:
             document.status = RawDocument.Status.TRANSLATION_ADDED
         document.article = article
         document.save()
+        self.by_content_hash[content_hash] = article.pk
+        if article.source_url:
+            self.by_source_url[article.source_url] = article.pk
         conflicts = [conflict["field"] for conflict in document.conflicts]
         reason = f"Kept the editors' version of: {', '.join(conflicts)}." if conflicts else ""
         return FileResult(
@@ -258,40 +260,41 @@ class Importer:
         return FileResult(str(path), RawDocument.Status.REJECTED, code=rejection.code, reason=rejection.message)
 
     def _find(self, story: CleanStory, content_hash: str) -> Article | None:
-        if story.source_url:
-            article = Article.objects.filter(source_url=normalise_url(story.source_url)).first()
-            if article:
-                return article
-        document = (
-            RawDocument.objects.filter(content_hash=content_hash, article__isnull=False)
-            .select_related("article")
-            .first()
-        )
-        return document.article if document else None
+        """The story this file belongs to: same source URL, else same cleaned text."""
+        found = self.by_source_url.get(normalise_url(story.source_url)) or self.by_content_hash.get(content_hash)
+        return None if found is None else Article.objects.get(pk=found)
 
     def _create(
         self, story: CleanStory, language: str, classification: Classification, document: RawDocument
     ) -> Article:
-        now = timezone.now()
+        """A new story, written with one INSERT per table: nothing can be linked to it yet."""
         article = Article(
             original_language=language,
             title_provisional=story.title_provisional,
             status=Article.Status.PUBLISHED if self.publish else Article.Status.DRAFT,
-            published_at=now if self.publish else None,
+            published_at=timezone.now() if self.publish else None,
             outlet=self._outlet(story),
-            source_url=normalise_url(story.source_url),
+            source_url=normalise_url(story.source_url) or None,
             original_published_on=story.published_on,
             byline=story.byline,
         )
         for name, value in _translated_values(story, language).items():
             setattr(article, name, value)
-        topics = [self.topics[slug] for slug in classification.topics if slug in self.topics]
-        article.primary_topic = topics[0] if topics else None
+        topic_ids = [self.topic_ids[slug] for slug in classification.topics if slug in self.topic_ids]
+        article.primary_topic_id = topic_ids[0] if topic_ids else None
         article.save()
-        article.topics.set(topics)
-        article.tags.set(Tag.objects.filter(slug__in=[mention.slug for mention in classification.tags]))
-        _set_captions(article, story, language, overwrite=True)
-        document.written = _owned_values(article, language)
+        Article.topics.through.objects.bulk_create(
+            Article.topics.through(article_id=article.pk, topic_id=topic_id) for topic_id in topic_ids
+        )
+        Article.tags.through.objects.bulk_create(
+            Article.tags.through(article_id=article.pk, tag_id=self.tag_ids[mention.slug])
+            for mention in classification.tags
+            if mention.slug in self.tag_ids
+        )
+        ArticleImage.objects.bulk_create(
+            _new_image(article, position, caption, language) for position, caption in enumerate(story.captions)
+        )
+        document.written = self._incoming_values(story, language)
         return article
 
     def _update(self, article: Article, story: CleanStory, language: str, document: RawDocument) -> str:
@@ -326,7 +329,10 @@ class Importer:
         current = _owned_values(article, language)
         written = {}
         for name, new in self._incoming_values(story, language).items():
-            if new and not current[name]:
+            if name == "captions":
+                _set_captions(article, story, language, overwrite=False)
+                written[name] = new
+            elif new and not current[name]:
                 self._apply(article, name, new, story, language)
                 written[name] = new
         document.written = written
@@ -354,19 +360,24 @@ class Importer:
 
     def _outlet(self, story: CleanStory) -> Outlet | None:
         """The outlet by the source URL's domain, else by the name printed in the copy; created when new."""
-        host = urlsplit(story.source_url).hostname or "" if story.source_url else ""
-        domain = host.removeprefix("www.")
-        if domain and (outlet := Outlet.objects.filter(domain=domain).first()):
-            return outlet
-        if story.outlet_name and (outlet := Outlet.objects.filter(name=story.outlet_name).first()):
-            if domain and not outlet.domain:
-                outlet.domain = domain
-                outlet.save(update_fields=["domain"])
-            return outlet
-        if not domain and not story.outlet_name:
-            return None
-        homepage = f"https://{host}/" if host else ""
-        return Outlet.objects.create(name=story.outlet_name or domain, domain=domain, homepage=homepage)
+        host = (urlsplit(story.source_url).hostname or "") if story.source_url else ""
+        key = (host.removeprefix("www."), story.outlet_name)
+        if key not in self.outlets:
+            self.outlets[key] = _outlet(*key, homepage=f"https://{host}/" if host else "")
+        return self.outlets[key]
+
+
+def _outlet(domain: str, name: str, homepage: str) -> Outlet | None:
+    if domain and (outlet := Outlet.objects.filter(domain=domain).first()):
+        return outlet
+    if name and (outlet := Outlet.objects.filter(name=name).first()):
+        if domain and not outlet.domain:
+            outlet.domain = domain
+            outlet.save(update_fields=["domain"])
+        return outlet
+    if not domain and not name:
+        return None
+    return Outlet.objects.create(name=name or domain, domain=domain, homepage=homepage)
 
 
 def _check_language(detection: Detection) -> None:
@@ -427,9 +438,7 @@ def _owned_values(article: Article, language: str) -> dict:
         "byline": article.byline,
         "original_published_on": _iso(article.original_published_on),
         "outlet": article.outlet_id,
-        "captions": [
-            [getattr(image, name) or "", image.credit] for image in article.images.all() if getattr(image, name)
-        ],
+        "captions": [[getattr(image, name) or "", image.credit] for image in article.images.all()],
     }
 
 
@@ -440,17 +449,21 @@ def _set_captions(article: Article, story: CleanStory, language: str, *, overwri
     for position, caption in enumerate(story.captions):
         image = images.get(position)
         if image is None:
-            ArticleImage.objects.create(
-                article=article,
-                position=position,
-                source_name=caption.source_name[:500],
-                credit=caption.credit[:300],
-                **{name: caption.text, column("alt_text", language): caption.alt_text[:500]},
-            )
+            _new_image(article, position, caption, language).save()
         elif overwrite or not getattr(image, name):
             setattr(image, name, caption.text)
             image.credit = image.credit or caption.credit[:300]
             image.save()
+
+
+def _new_image(article: Article, position: int, caption: Caption, language: str) -> ArticleImage:
+    return ArticleImage(
+        article=article,
+        position=position,
+        source_name=caption.source_name[:500],
+        credit=caption.credit[:300],
+        **{column("caption", language): caption.text, column("alt_text", language): caption.alt_text[:500]},
+    )
 
 
 def normalise_url(url: str) -> str:
