@@ -236,7 +236,11 @@ class RawDocument(models.Model):
     classification = models.JSONField(
         default=dict, blank=True, help_text="Topic scores and tag matches, with evidence."
     )
-    written = models.JSONField(default=dict, blank=True, help_text="The values this import wrote to the article.")
+    written = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Fingerprints of the values this import wrote, to tell editors' changes apart.",
+    )
     conflicts = models.JSONField(
         default=list, blank=True, help_text="Fields an editor had changed, kept as the editor left them."
     )

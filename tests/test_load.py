@@ -307,3 +307,20 @@ def test_two_importers_racing_on_one_story(tmp_path):
     raced = second.import_path(other)
     assert raced.article == created.article and raced.status == "updated"
     assert Article.objects.count() == 1
+
+
+def test_large_batches_prepare_in_worker_processes_with_the_same_results(monkeypatch, tmp_path):
+    """Worker processes (used for large batches) give the same results, in order, as one process."""
+    import newsroom.ingest.load as load
+
+    names = ["own_headline.txt", "image.png", "story_zh.txt", "own_headline.txt", "byline.txt", "thai.txt"]
+    for number, name in enumerate(names):
+        shutil.copy(DATA / name, tmp_path / f"{number:02d}_{name}")
+    monkeypatch.setattr(load, "PARALLEL_MIN_FILES", 2)
+    monkeypatch.setattr(load.os, "cpu_count", lambda: 3)
+    parallel = run(tmp_path)
+    assert [r["status"] for r in parallel] == ["created", "rejected", "created", "unchanged", "created", "rejected"]
+    assert [r["code"] for r in parallel][1::4] == ["binary", "unsupported-language"]
+    assert parallel[0]["article"] == parallel[3]["article"]
+    monkeypatch.setattr(load, "PARALLEL_MIN_FILES", 10**6)
+    assert [r["status"] for r in run(tmp_path)] == ["unchanged", "rejected", "unchanged", "unchanged", "unchanged", "rejected"]

@@ -10,9 +10,12 @@ class Rejected(Exception):
     ``message`` says what is wrong in words an editor understands."""
 
     def __init__(self, code: str, message: str):
-        super().__init__(message)
+        super().__init__(code, message)  # both in args, so it survives pickling between processes
         self.code = code
         self.message = message
+
+    def __str__(self) -> str:
+        return self.message
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,13 @@ Guarantees:
 """
 
 import hashlib
+import json
 import logging
+import multiprocessing
+import os
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
@@ -28,7 +32,7 @@ from django.utils import timezone
 from newsroom.ingest.classify import Classification, Registry, classify
 from newsroom.ingest.clean import Caption, CleanStory, clean
 from newsroom.ingest.decode import Decoded, Rejected, decode, normalise
-from newsroom.ingest.detect import Detection, detect
+from newsroom.ingest.detect import Detection, detect, warm_up
 from newsroom.languages import column
 from newsroom.models import Article, ArticleImage, Outlet, RawDocument, Tag, TagAlias, Topic, TopicKeyword
 
@@ -99,8 +103,29 @@ def discover(paths: Iterable[Path]) -> list[Path]:
     return found
 
 
+@dataclass
+class Prepared:
+    """What the pure stages made of one file, without touching the database."""
+
+    name: str
+    sha: str
+    size: int
+    known: bool = False
+    data: bytes | None = None  # kept only when the ledger must hold the bytes themselves
+    decoded: Decoded | None = None
+    story: CleanStory | None = None
+    detection: Detection | None = None
+    classification: Classification | None = None
+    rejection: Rejected | None = None
+
+
 class Importer:
-    """Imports raw files into stories. One instance per batch: it reads the registry once."""
+    """Imports raw files into stories. One instance per batch: it reads the registry and the ledger once.
+
+    Each file goes through ``prepare_*`` (decode, clean, detect, classify: pure,
+    so large batches run it in forked worker processes) and then ``write``
+    (one transaction). Files come out in the order they went in.
+    """
 
     def __init__(self, *, publish: bool = False, max_bytes: int | None = None):
         self.publish = publish
@@ -122,81 +147,129 @@ class Importer:
 
     def import_paths(self, paths: Iterable[Path], progress=None) -> ImportReport:
         report = ImportReport()
-        for path in paths:
-            report.results.append(self.import_path(path))
+        for prepared in self._prepare_all(list(paths)):
+            report.results.append(self.write(prepared))
             if progress:
                 progress(report.results[-1])
         return report
 
     def import_path(self, path: Path) -> FileResult:
+        return self.write(self.prepare_path(path))
+
+    def import_bytes(self, name: str, data: bytes) -> FileResult:
+        return self.write(self.prepare_bytes(name, data))
+
+    # -- the pure stages ------------------------------------------------------
+
+    def _prepare_all(self, paths: list[Path]) -> Iterable[Prepared]:
+        workers = (os.cpu_count() or 1) - 1
+        if len(paths) < PARALLEL_MIN_FILES or workers < 1:
+            return map(self.prepare_path, paths)
+        return self._prepare_in_workers(paths, workers)
+
+    def _prepare_in_workers(self, paths: list[Path], workers: int) -> Iterator[Prepared]:
+        """The pure stages in forked workers while this process writes. The workers inherit this
+        importer (registry, ledger snapshot, language models) and never touch the database."""
+        warm_up()
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(workers, mp_context=context, initializer=_adopt, initargs=(self,)) as pool:
+            yield from pool.map(_prepare_in_worker, paths, chunksize=16)
+
+    def prepare_path(self, path: Path) -> Prepared:
+        name = str(path)
         try:
             size = path.stat().st_size
             if size > self.max_bytes:
-                # Not read into memory: the file stays on disk, the ledger notes it.
-                return self._reject_unread(path, size)
+                # Not read into memory: the file stays on disk, the ledger notes its hash and size.
+                message = f"The file is {size:,} bytes; the limit is {self.max_bytes:,} bytes. It was not read."
+                return Prepared(name, _file_sha256(path), size, rejection=Rejected("too-large", message))
             data = path.read_bytes()
         except OSError as error:
-            return FileResult(
-                str(path),
-                RawDocument.Status.REJECTED,
-                code="unreadable",
-                reason=f"Cannot read the file: {error.strerror or error}.",
+            return Prepared(
+                name, "", 0, rejection=Rejected("unreadable", f"Cannot read the file: {error.strerror or error}.")
             )
-        return self.import_bytes(str(path), data)
+        return self.prepare_bytes(name, data)
 
-    def import_bytes(self, name: str, data: bytes) -> FileResult:
-        sha = hashlib.sha256(data).hexdigest()
-        if sha not in self.seen:
-            result = self._import_once(name, data, sha)
+    def prepare_bytes(self, name: str, data: bytes) -> Prepared:
+        prepared = Prepared(name, hashlib.sha256(data).hexdigest(), len(data))
+        if prepared.sha in self.seen:
+            prepared.known = True
+            return prepared
+        try:
+            prepared.decoded = decode(data, self.max_bytes)
+            prepared.story = clean(normalise(prepared.decoded.text))
+            prepared.detection = detect(prepared.story.text)
+            _check_language(prepared.detection)
+            prepared.classification = classify(_parts(prepared.story), self.registry)
+        except Rejected as rejection:
+            prepared.rejection = rejection
+        except Exception as error:  # a bug costs one file, not the batch
+            logger.error("Import of %s failed", name, exc_info=error)
+            prepared.rejection = _internal_error(error)
+        if prepared.rejection and (prepared.decoded is None or prepared.rejection.code == "internal-error"):
+            prepared.data = data
+        return prepared
+
+    # -- the database ---------------------------------------------------------
+
+    def write(self, prepared: Prepared) -> FileResult:
+        """Record one prepared file: a story created, updated or translated, or a rejection."""
+        if not prepared.sha:  # unreadable: there are no bytes to record
+            return FileResult(
+                prepared.name,
+                RawDocument.Status.REJECTED,
+                code=prepared.rejection.code,
+                reason=prepared.rejection.message,
+            )
+        if prepared.sha not in self.seen:
+            result = self._write_once(prepared)
             if result is None:
                 # Another import process committed this file, or this story, meanwhile: look again.
                 self._load_lookups()
-                result = None if sha in self.seen else self._import_once(name, data, sha, retry=False)
+                result = None if prepared.sha in self.seen else self._write_once(prepared, retry=False)
             if result is not None:
-                self.seen[sha] = (sha, result.status, result.article, result.language, result.code, result.reason)
+                self.seen[prepared.sha] = (
+                    prepared.sha,
+                    result.status,
+                    result.article,
+                    result.language,
+                    result.code,
+                    result.reason,
+                )
                 return result
-        _, status, article, language, code, message = self.seen[sha]
+        _, status, article, language, code, message = self.seen[prepared.sha]
         if status == RawDocument.Status.REJECTED:
-            return FileResult(name, status, article, language, code, message)
-        return FileResult(name, RawDocument.Status.UNCHANGED, article, language)
+            return FileResult(prepared.name, status, article, language, code, message)
+        return FileResult(prepared.name, RawDocument.Status.UNCHANGED, article, language)
 
-    def _import_once(self, name: str, data: bytes, sha: str, *, retry: bool = True) -> FileResult | None:
+    def _write_once(self, prepared: Prepared, *, retry: bool = True) -> FileResult | None:
         """One file in one transaction; None when a concurrent import won a unique constraint and
-        ``retry`` allows another go. Any other failure rejects the file alone, bytes kept."""
+        ``retry`` allows another go. Any other failure rejects the file alone."""
         try:
             with transaction.atomic():
-                return self._import(name, data, sha)
+                if prepared.rejection:
+                    return self._record_rejection(prepared, prepared.rejection)
+                return self._store(prepared)
         except IntegrityError as error:
             if retry:
                 return None
             failure = error
         except Exception as error:
             failure = error
-        logger.error("Import of %s failed", name, exc_info=failure)
-        message = f"The importer failed on this file ({type(failure).__name__}: {failure}); its bytes are kept."
+        logger.error("Import of %s failed", prepared.name, exc_info=failure)
         with transaction.atomic():
-            return self._record_rejection(name, data, sha, None, Rejected("internal-error", message))
+            return self._record_rejection(prepared, _internal_error(failure))
 
-    # -- one file -----------------------------------------------------------
-
-    def _import(self, name: str, data: bytes, sha: str) -> FileResult:
-        decoded = None
-        try:
-            decoded = decode(data, self.max_bytes)
-            story = clean(normalise(decoded.text))
-            detection = detect(story.text)
-            _check_language(detection)
-        except Rejected as rejection:
-            return self._record_rejection(name, data, sha, decoded, rejection)
+    def _store(self, prepared: Prepared) -> FileResult:
+        story, detection, classification = prepared.story, prepared.detection, prepared.classification
         language = detection.language
-        classification = classify(_parts(story), self.registry)
         content_hash = hashlib.sha256(story.text.encode()).hexdigest()
         document = RawDocument(
-            file_name=name[-500:],
-            sha256=sha,
-            size=len(data),
-            encoding=decoded.encoding,
-            raw_text=decoded.text,
+            file_name=prepared.name[-500:],
+            sha256=prepared.sha,
+            size=prepared.size,
+            encoding=prepared.decoded.encoding,
+            raw_text=prepared.decoded.text,
             content_hash=content_hash,
             language=language,
             removed_lines=[asdict(line) for line in story.removed],
@@ -220,44 +293,22 @@ class Importer:
         conflicts = [conflict["field"] for conflict in document.conflicts]
         reason = f"Kept the editors' version of: {', '.join(conflicts)}." if conflicts else ""
         return FileResult(
-            name, document.status, article.pk, language, "conflict" if conflicts else "", reason, conflicts
+            prepared.name, document.status, article.pk, language, "conflict" if conflicts else "", reason, conflicts
         )
 
-    def _record_rejection(self, name, data, sha, decoded: Decoded | None, rejection: Rejected) -> FileResult:
+    def _record_rejection(self, prepared: Prepared, rejection: Rejected) -> FileResult:
         RawDocument.objects.create(
-            file_name=name[-500:],
-            sha256=sha,
-            size=len(data),
-            encoding=decoded.encoding if decoded else "",
-            raw_text=decoded.text if decoded else "",
-            raw_bytes=None if decoded else data,
+            file_name=prepared.name[-500:],
+            sha256=prepared.sha,
+            size=prepared.size,
+            encoding=prepared.decoded.encoding if prepared.decoded else "",
+            raw_text=prepared.decoded.text if prepared.decoded else "",
+            raw_bytes=prepared.data,
             status=RawDocument.Status.REJECTED,
             reason=rejection.code,
             message=rejection.message,
         )
-        return FileResult(name, RawDocument.Status.REJECTED, code=rejection.code, reason=rejection.message)
-
-    def _reject_unread(self, path: Path, size: int) -> FileResult:
-        """A file over the limit is hashed in chunks and noted in the ledger; its bytes stay on disk only."""
-        digest = hashlib.sha256()
-        with path.open("rb") as stream:
-            for chunk in iter(lambda: stream.read(1 << 20), b""):
-                digest.update(chunk)
-        sha = digest.hexdigest()
-        rejection = Rejected(
-            "too-large", f"The file is {size:,} bytes; the limit is {self.max_bytes:,} bytes. It was not read."
-        )
-        if sha not in self.seen:
-            RawDocument.objects.create(
-                file_name=str(path)[-500:],
-                sha256=sha,
-                size=size,
-                status=RawDocument.Status.REJECTED,
-                reason=rejection.code,
-                message=rejection.message,
-            )
-            self.seen[sha] = (sha, RawDocument.Status.REJECTED, None, "", rejection.code, rejection.message)
-        return FileResult(str(path), RawDocument.Status.REJECTED, code=rejection.code, reason=rejection.message)
+        return FileResult(prepared.name, RawDocument.Status.REJECTED, code=rejection.code, reason=rejection.message)
 
     def _find(self, story: CleanStory, content_hash: str) -> Article | None:
         """The story this file belongs to: same source URL, else same cleaned text."""
@@ -294,7 +345,7 @@ class Importer:
         ArticleImage.objects.bulk_create(
             _new_image(article, position, caption, language) for position, caption in enumerate(story.captions)
         )
-        document.written = self._incoming_values(story, language)
+        document.written = _fingerprints(self._incoming_values(story, language))
         return article
 
     def _update(self, article: Article, story: CleanStory, language: str, document: RawDocument) -> str:
@@ -313,9 +364,9 @@ class Importer:
         for name, new in incoming.items():
             if current[name] == new or (not new and name not in translated):
                 continue  # the same already, or an import that would only blank a field
-            if not current[name] or previous.get(name) == current[name]:
+            if not current[name] or previous.get(name) == _fingerprint(current[name]):
                 self._apply(article, name, new, story, language)
-                written[name] = new
+                written[name] = _fingerprint(new)
             else:
                 document.conflicts.append({"field": name, "kept": current[name], "incoming": new})
         document.written = written
@@ -331,10 +382,10 @@ class Importer:
         for name, new in self._incoming_values(story, language).items():
             if name == "captions":
                 _set_captions(article, story, language, overwrite=False)
-                written[name] = new
+                written[name] = _fingerprint(new)
             elif new and not current[name]:
                 self._apply(article, name, new, story, language)
-                written[name] = new
+                written[name] = _fingerprint(new)
         document.written = written
         article.save()
 
@@ -378,6 +429,34 @@ def _outlet(domain: str, name: str, homepage: str) -> Outlet | None:
     if not domain and not name:
         return None
     return Outlet.objects.create(name=name or domain, domain=domain, homepage=homepage)
+
+
+# Batches this large prepare files in worker processes (forking costs a few tenths of a second).
+PARALLEL_MIN_FILES = 200
+_worker_importer: Importer | None = None
+
+
+def _adopt(importer: Importer) -> None:
+    global _worker_importer
+    _worker_importer = importer
+
+
+def _prepare_in_worker(path: Path) -> Prepared:
+    return _worker_importer.prepare_path(path)
+
+
+def _internal_error(error: Exception) -> Rejected:
+    return Rejected(
+        "internal-error", f"The importer failed on this file ({type(error).__name__}: {error}); it is kept."
+    )
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for chunk in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def _check_language(detection: Detection) -> None:
@@ -428,6 +507,15 @@ def _extracted(story: CleanStory, detection: Detection) -> dict:
 
 def _caption_values(story: CleanStory) -> list[list[str]]:
     return [[caption.text, caption.credit] for caption in story.captions]
+
+
+def _fingerprint(value) -> str:
+    """A short digest of a value an import wrote: enough to tell later whether an editor changed it."""
+    return hashlib.sha256(json.dumps(value, ensure_ascii=False, sort_keys=True).encode()).hexdigest()[:24]
+
+
+def _fingerprints(values: dict) -> dict[str, str]:
+    return {name: _fingerprint(value) for name, value in values.items()}
 
 
 def _owned_values(article: Article, language: str) -> dict:

@@ -70,6 +70,8 @@ class Command(BaseCommand):
         return show
 
     def _summary(self, report, verbosity: int, dry_run: bool) -> None:
+        if not verbosity:
+            return
         for result in report.results:
             if (
                 verbosity >= 2
@@ -87,5 +89,4 @@ class Command(BaseCommand):
         counts = report.counts()
         summary = ", ".join(f"{counts[status]} {status}" for status in STYLES if counts[status])
         prefix = "Dry run, nothing written: " if dry_run else ""
-        if verbosity:
-            self.stdout.write(f"{prefix}{len(report.results)} files: {summary or 'none'}.")
+        self.stdout.write(f"{prefix}{len(report.results)} files: {summary or 'none'}.")
