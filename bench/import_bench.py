@@ -6,7 +6,7 @@ lines, comment counters, related-link blocks, site banners, glued
 publisher/date lines, bylines), about 1% of them bad (empty, PNG, invalid
 UTF-8, chrome only) and one a single 2,000,000-character line. Then, on a
 fresh database, each phase runs as its own child process, measured for wall
-clock and peak RSS (from ``wait4``, so phases do not mix):
+clock and peak RSS (of the command and its worker processes together; phases do not mix):
 
 1. the 2,000,000-character line imported alone;
 2. the first import of all N files;
@@ -32,6 +32,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -491,16 +492,61 @@ class Phase:
 
 
 def run_measured(arguments: list[str], env: dict[str, str], log: Path) -> Run:
-    """Run a command as a child process: its wall clock, and its own peak RSS as ``wait4`` reports it."""
+    """Run a command as a child process: its wall clock, and the peak RSS of it and its worker
+    processes together (the larger of ``wait4``'s figure and the sampled sum of the process tree)."""
     stdout_path, stderr_path = log.with_suffix(".out"), log.with_suffix(".err")
     with stdout_path.open("wb") as stdout, stderr_path.open("wb") as stderr:
         actions = [(os.POSIX_SPAWN_DUP2, stdout.fileno(), 1), (os.POSIX_SPAWN_DUP2, stderr.fileno(), 2)]
         started = time.perf_counter()
         pid = os.posix_spawn(arguments[0], arguments, env, file_actions=actions)
+        sampler = TreeMemorySampler(pid)
+        sampler.start()
         _, status, usage = os.wait4(pid, 0)
         seconds = time.perf_counter() - started
-    peak_mb = usage.ru_maxrss * MAXRSS_BYTES / 2**20
+        sampler.stop()
+    peak_mb = max(usage.ru_maxrss * MAXRSS_BYTES / 2**20, sampler.peak_mb)
     return Run(seconds, peak_mb, os.waitstatus_to_exitcode(status), stdout_path.read_text(), stderr_path.read_text())
+
+
+class TreeMemorySampler(threading.Thread):
+    """Samples the summed RSS of a process and its descendants from /proc, ten times a second (Linux)."""
+
+    def __init__(self, pid: int):
+        super().__init__(daemon=True)
+        self.pid = pid
+        self.peak_mb = 0.0
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        while not self.done.wait(0.1):
+            self.peak_mb = max(self.peak_mb, sum(_rss_mb(pid) for pid in _process_tree(self.pid)))
+
+    def stop(self) -> None:
+        self.done.set()
+        self.join()
+
+
+def _process_tree(root: int) -> list[int]:
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(stat.parent.name)] = int(fields[1])
+    tree = [root]
+    for pid in tree:
+        tree.extend(child for child, parent in parents.items() if parent == pid)
+    return tree
+
+
+def _rss_mb(pid: int) -> float:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0.0
+    match = re.search(r"^VmRSS:\s+(\d+) kB", status, re.MULTILINE)
+    return int(match.group(1)) / 1024 if match else 0.0
 
 
 def manage(env: dict[str, str], *arguments: str) -> str:

@@ -323,4 +323,11 @@ def test_large_batches_prepare_in_worker_processes_with_the_same_results(monkeyp
     assert [r["code"] for r in parallel][1::4] == ["binary", "unsupported-language"]
     assert parallel[0]["article"] == parallel[3]["article"]
     monkeypatch.setattr(load, "PARALLEL_MIN_FILES", 10**6)
-    assert [r["status"] for r in run(tmp_path)] == ["unchanged", "rejected", "unchanged", "unchanged", "unchanged", "rejected"]
+    assert [r["status"] for r in run(tmp_path)] == [
+        "unchanged",
+        "rejected",
+        "unchanged",
+        "unchanged",
+        "unchanged",
+        "rejected",
+    ]

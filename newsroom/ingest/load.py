@@ -16,7 +16,7 @@ import json
 import logging
 import multiprocessing
 import os
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
@@ -26,7 +26,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings
 from django.conf.locale import LANG_INFO
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from newsroom.ingest.classify import Classification, Registry, classify
@@ -172,8 +172,15 @@ class Importer:
         importer (registry, ledger snapshot, language models) and never touch the database."""
         warm_up()
         context = multiprocessing.get_context("fork")
+        chunks = [paths[start : start + WORKER_CHUNK] for start in range(0, len(paths), WORKER_CHUNK)]
         with ProcessPoolExecutor(workers, mp_context=context, initializer=_adopt, initargs=(self,)) as pool:
-            yield from pool.map(_prepare_in_worker, paths, chunksize=16)
+            # A bounded window of chunks in flight: prepared files never pile up faster than they are written.
+            pending = deque(pool.submit(_prepare_in_worker, chunk) for chunk in chunks[: 2 * workers + 1])
+            for chunk in chunks[len(pending) :]:
+                yield from pending.popleft().result()
+                pending.append(pool.submit(_prepare_in_worker, chunk))
+            while pending:
+                yield from pending.popleft().result()
 
     def prepare_path(self, path: Path) -> Prepared:
         name = str(path)
@@ -319,29 +326,22 @@ class Importer:
         self, story: CleanStory, language: str, classification: Classification, document: RawDocument
     ) -> Article:
         """A new story, written with one INSERT per table: nothing can be linked to it yet."""
+        topic_ids = [self.topic_ids[slug] for slug in classification.topics if slug in self.topic_ids]
         article = Article(
             original_language=language,
             title_provisional=story.title_provisional,
             status=Article.Status.PUBLISHED if self.publish else Article.Status.DRAFT,
             published_at=timezone.now() if self.publish else None,
+            primary_topic_id=topic_ids[0] if topic_ids else None,
             outlet=self._outlet(story),
             source_url=normalise_url(story.source_url) or None,
             original_published_on=story.published_on,
             byline=story.byline,
+            **_translations(TRANSLATED_FIELDS, _translated_values(story, language)),
         )
-        for name, value in _translated_values(story, language).items():
-            setattr(article, name, value)
-        topic_ids = [self.topic_ids[slug] for slug in classification.topics if slug in self.topic_ids]
-        article.primary_topic_id = topic_ids[0] if topic_ids else None
         article.save()
-        Article.topics.through.objects.bulk_create(
-            Article.topics.through(article_id=article.pk, topic_id=topic_id) for topic_id in topic_ids
-        )
-        Article.tags.through.objects.bulk_create(
-            Article.tags.through(article_id=article.pk, tag_id=self.tag_ids[mention.slug])
-            for mention in classification.tags
-            if mention.slug in self.tag_ids
-        )
+        _link(Article.topics, article.pk, topic_ids)
+        _link(Article.tags, article.pk, [self.tag_ids[m.slug] for m in classification.tags if m.slug in self.tag_ids])
         ArticleImage.objects.bulk_create(
             _new_image(article, position, caption, language) for position, caption in enumerate(story.captions)
         )
@@ -433,6 +433,7 @@ def _outlet(domain: str, name: str, homepage: str) -> Outlet | None:
 
 # Batches this large prepare files in worker processes (forking costs a few tenths of a second).
 PARALLEL_MIN_FILES = 200
+WORKER_CHUNK = 32
 _worker_importer: Importer | None = None
 
 
@@ -441,8 +442,8 @@ def _adopt(importer: Importer) -> None:
     _worker_importer = importer
 
 
-def _prepare_in_worker(path: Path) -> Prepared:
-    return _worker_importer.prepare_path(path)
+def _prepare_in_worker(paths: list[Path]) -> list[Prepared]:
+    return [_worker_importer.prepare_path(path) for path in paths]
 
 
 def _internal_error(error: Exception) -> Rejected:
@@ -545,13 +546,34 @@ def _set_captions(article: Article, story: CleanStory, language: str, *, overwri
 
 
 def _new_image(article: Article, position: int, caption: Caption, language: str) -> ArticleImage:
+    texts = {column("caption", language): caption.text, column("alt_text", language): caption.alt_text[:500]}
     return ArticleImage(
         article=article,
         position=position,
         source_name=caption.source_name[:500],
         credit=caption.credit[:300],
-        **{column("caption", language): caption.text, column("alt_text", language): caption.alt_text[:500]},
+        **_translations(("caption", "alt_text"), texts),
     )
+
+
+def _translations(fields: Iterable[str], values: dict[str, str]) -> dict[str, str]:
+    """Every language column of ``fields``, empty unless in ``values``. Passing them all to the
+    constructor spares modeltranslation a locale switch per column for its defaults, which is most of
+    the cost of building a new model instance."""
+    return {column(field, language): "" for field in fields for language in settings.CONTENT_LANGUAGES} | values
+
+
+def _link(relation, article_id: int, ids: list[int]) -> None:
+    """Insert many-to-many rows for a new article in one statement (no model instances needed)."""
+    if not ids:
+        return
+    field, quote = relation.field, connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {quote(field.m2m_db_table())} "  # noqa: S608 - names from the model
+            f"({quote(field.m2m_column_name())}, {quote(field.m2m_reverse_name())}) VALUES (%s, %s)",
+            [(article_id, target_id) for target_id in dict.fromkeys(ids)],
+        )
 
 
 def normalise_url(url: str) -> str:
