@@ -39,6 +39,9 @@ from newsroom.models import Article, ArticleImage, Outlet, RawDocument, Tag, Tag
 logger = logging.getLogger(__name__)
 
 TRANSLATED_FIELDS = ("title", "lead", "body")
+# Batches this large prepare files in worker processes (forking costs a few tenths of a second).
+PARALLEL_MIN_FILES = 200
+WORKER_CHUNK = 32
 
 
 @dataclass
@@ -110,7 +113,6 @@ class Prepared:
     name: str
     sha: str
     size: int
-    known: bool = False
     data: bytes | None = None  # kept only when the ledger must hold the bytes themselves
     decoded: Decoded | None = None
     story: CleanStory | None = None
@@ -200,8 +202,7 @@ class Importer:
     def prepare_bytes(self, name: str, data: bytes) -> Prepared:
         prepared = Prepared(name, hashlib.sha256(data).hexdigest(), len(data))
         if prepared.sha in self.seen:
-            prepared.known = True
-            return prepared
+            return prepared  # written as "unchanged" from the ledger
         try:
             prepared.decoded = decode(data, self.max_bytes)
             prepared.story = clean(normalise(prepared.decoded.text))
@@ -258,10 +259,12 @@ class Importer:
                     return self._record_rejection(prepared, prepared.rejection)
                 return self._store(prepared)
         except IntegrityError as error:
+            self.outlets.clear()  # an outlet created in the rolled-back transaction is gone
             if retry:
                 return None
             failure = error
         except Exception as error:
+            self.outlets.clear()
             failure = error
         logger.error("Import of %s failed", prepared.name, exc_info=failure)
         with transaction.atomic():
@@ -431,9 +434,6 @@ def _outlet(domain: str, name: str, homepage: str) -> Outlet | None:
     return Outlet.objects.create(name=name or domain, domain=domain, homepage=homepage)
 
 
-# Batches this large prepare files in worker processes (forking costs a few tenths of a second).
-PARALLEL_MIN_FILES = 200
-WORKER_CHUNK = 32
 _worker_importer: Importer | None = None
 
 
