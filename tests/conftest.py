@@ -6,6 +6,15 @@ from django.conf import settings
 DATA = Path(__file__).resolve().parent / "data"
 SEEDS = Path(settings.BASE_DIR) / "seeds"
 
+# Samples the decoder refuses, with the reason code each gets.
+DECODE_REJECTIONS = [
+    ("empty.txt", "empty"),
+    ("blank.txt", "blank"),
+    ("image.png", "binary"),
+    ("nul_bytes.txt", "binary"),
+    ("undecodable.txt", "undecodable"),
+]
+
 
 @pytest.fixture
 def data_file():

@@ -5,7 +5,7 @@ import unicodedata
 import pytest
 
 from newsroom.ingest.decode import Rejected, decode, normalise
-from tests.conftest import DATA
+from tests.conftest import DATA, DECODE_REJECTIONS
 
 LIMIT = 5 * 1024 * 1024
 
@@ -17,16 +17,7 @@ def reason(name: str, limit: int = LIMIT) -> str:
     return error.value.code
 
 
-@pytest.mark.parametrize(
-    ("name", "code"),
-    [
-        ("empty.txt", "empty"),
-        ("blank.txt", "blank"),
-        ("image.png", "binary"),
-        ("nul_bytes.txt", "binary"),
-        ("undecodable.txt", "undecodable"),
-    ],
-)
+@pytest.mark.parametrize(("name", "code"), DECODE_REJECTIONS)
 def test_rejects_with_a_specific_reason(name, code):
     """Empty, blank, binary and undecodable files are refused, each with its own reason."""
     assert reason(name) == code

@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 
 from newsroom.ingest.load import Importer
 from newsroom.models import Article, ArticleImage, RawDocument
-from tests.conftest import DATA, seed_path
+from tests.conftest import DATA, DECODE_REJECTIONS, seed_path
 
 pytestmark = pytest.mark.django_db
 
@@ -39,11 +39,7 @@ def snapshot():
 @pytest.mark.parametrize(
     ("name", "code"),
     [
-        ("empty.txt", "empty"),
-        ("blank.txt", "blank"),
-        ("image.png", "binary"),
-        ("nul_bytes.txt", "binary"),
-        ("undecodable.txt", "undecodable"),
+        *DECODE_REJECTIONS,
         ("chrome_only.txt", "no-content"),
         ("georgian.txt", "unknown-language"),
         ("thai.txt", "unsupported-language"),
