@@ -141,6 +141,13 @@ class Article(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1, help_text="Raised on every save; guards concurrent edits.")
+    language_versions = models.JSONField(
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text="For each language, the version at which its text last changed: a translation older "
+        "than the original is outdated.",
+    )
 
     objects = ArticleQuerySet.as_manager()
 
@@ -159,16 +166,47 @@ class Article(models.Model):
             models.Index(fields=["status", "-published_at", "-id"], name="article_status_published_idx"),
             models.Index(fields=["-created_at", "-id"], name="article_created_idx"),
         ]
+        permissions = [
+            ("publish_article", "Can publish, schedule, unpublish and archive stories"),
+            ("translate_article", "Can edit the translations of stories"),
+        ]
 
     def __str__(self):
         return self.headline() or f"Article {self.pk}"
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        article = super().from_db(db, field_names, values)
+        # Remember the texts as loaded, to tell which languages a save changes; not when some
+        # were deferred (reading them would cost a query each).
+        complete = _TEXT_COLUMNS.issubset(field_names)
+        article._loaded_texts = article._texts() if complete else None
+        return article
+
     def save(self, *args, **kwargs):
         if self.pk is not None:
             self.version += 1
-            if kwargs.get("update_fields") is not None:
-                kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
+        loaded = getattr(self, "_loaded_texts", {})
+        for language, texts in self._texts().items() if loaded is not None else ():
+            if texts != loaded.get(language, ("", "", "")) and any(texts):
+                self.language_versions = {**self.language_versions, language: self.version}
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "version", "language_versions"}
         super().save(*args, **kwargs)
+        self._loaded_texts = self._texts()
+
+    def _texts(self) -> dict[str, tuple[str, str, str]]:
+        fields = ("title", "lead", "body")
+        return {lang: tuple(getattr(self, column(f, lang)) or "" for f in fields) for lang in content_languages()}
+
+    def outdated_languages(self) -> list[str]:
+        """Translations written before the original last changed."""
+        original = self.language_versions.get(self.original_language, 0)
+        return [
+            lang
+            for lang in self.languages()
+            if lang != self.original_language and self.language_versions.get(lang, 0) < original
+        ]
 
     def languages(self) -> list[str]:
         """The languages this story exists in, the original first."""
@@ -187,6 +225,28 @@ class Article(models.Model):
 
     def summary(self, language: str | None = None) -> str:
         return self.localized("lead", language)
+
+
+class Revision(models.Model):
+    """A saved state of a story: who, when, what changed, and everything needed to restore it."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="revisions")
+    version = models.PositiveIntegerField()
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    snapshot = models.JSONField(help_text="Every field of the story, all languages, its links and images.")
+    changed = models.JSONField(default=list, blank=True, help_text="Fields that differ from the previous revision.")
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["article", "-version", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["article", "version"], name="revision_unique_version")]
+
+    def __str__(self):
+        return f"{self.article_id} v{self.version}"
+
+
+_TEXT_COLUMNS = {column(field, lang) for field in ("title", "lead", "body") for lang in content_languages()}
 
 
 class ArticleImage(models.Model):

@@ -1,0 +1,43 @@
+"""The story admin: the mixins of each part of the desk on top of modeltranslation's tabbed admin."""
+
+from django.contrib import admin
+from modeltranslation.admin import TabbedTranslationAdmin, TranslationTabularInline
+
+from newsroom.admin.base import DeskBase
+from newsroom.admin.cleaning import CleaningMixin
+from newsroom.admin.coverage import CoverageMixin
+from newsroom.admin.linking import LinkingMixin
+from newsroom.admin.listing import ListingMixin
+from newsroom.admin.tagging import TaggingMixin
+from newsroom.admin.workflow import WorkflowMixin
+from newsroom.models import Article, ArticleImage
+
+
+class ArticleImageInline(TranslationTabularInline):
+    model = ArticleImage
+    extra = 0
+    fields = ["position", "image", "caption", "credit", "alt_text", "source_name"]
+
+
+@admin.register(Article)
+class ArticleAdmin(
+    ListingMixin,
+    WorkflowMixin,
+    CleaningMixin,
+    TaggingMixin,
+    LinkingMixin,
+    CoverageMixin,
+    DeskBase,
+    TabbedTranslationAdmin,
+):
+    change_form_template = "admin/newsroom/article/change_form.html"
+    autocomplete_fields = ["tags", "related", "outlet"]
+    filter_horizontal = ["topics"]
+    readonly_fields = ["version", "created_at", "updated_at"]
+    inlines = [ArticleImageInline]
+    actions = [*ListingMixin.listing_actions, *WorkflowMixin.workflow_actions, *TaggingMixin.tagging_actions]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, object_id)
+        extra_context = {**(extra_context or {}), "tool_links": self.get_tool_links(request, obj) if obj else []}
+        return super().change_view(request, object_id, form_url, extra_context)
