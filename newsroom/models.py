@@ -174,15 +174,6 @@ class Article(models.Model):
     def __str__(self):
         return self.headline() or f"Article {self.pk}"
 
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        article = super().from_db(db, field_names, values)
-        # Remember the texts as loaded, to tell which languages a save changes; not when some
-        # were deferred (reading them would cost a query each).
-        complete = _TEXT_COLUMNS.issubset(field_names)
-        article._loaded_texts = article._texts() if complete else None
-        return article
-
     def save(self, *args, **kwargs):
         if self.pk is not None:
             self.version += 1
@@ -194,6 +185,15 @@ class Article(models.Model):
             kwargs["update_fields"] = {*kwargs["update_fields"], "version", "language_versions"}
         super().save(*args, **kwargs)
         self._loaded_texts = self._texts()
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        article = super().from_db(db, field_names, values)
+        # Remember the texts as loaded, to tell which languages a save changes; not when some
+        # were deferred (reading them would cost a query each).
+        complete = _TEXT_COLUMNS.issubset(field_names)
+        article._loaded_texts = article._texts() if complete else None
+        return article
 
     def _texts(self) -> dict[str, tuple[str, str, str]]:
         fields = ("title", "lead", "body")
