@@ -1,0 +1,72 @@
+"""Browser tests: Playwright driving Debian's chromium against pytest-django's live server.
+
+Screenshots go to artifacts/screenshots/ (kept by CI). Never run `playwright install`:
+the browser is the system's /usr/bin/chromium (`apt-get install chromium fonts-noto-core fonts-noto-cjk`).
+"""
+
+import os
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+
+# Playwright's sync API runs an event loop in the test's thread; Django's ORM calls made by
+# the tests themselves are still synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(settings.BASE_DIR) / "artifacts" / "screenshots"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        if os.environ.get("CI"):
+            pytest.fail("Debian's chromium is missing: .ci/run should have installed it.")
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium fonts-noto-core fonts-noto-cjk).")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def screenshot(page):
+    """Save a full-page screenshot of the current page as artifacts/screenshots/<name>.png."""
+
+    def take(name: str) -> Path:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        path = ARTIFACTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
+
+
+@pytest.fixture
+def published_seeds(transactional_db):
+    """The registry and the five seeds, published (live-server tests start from an empty database)."""
+    call_command("load_registry", stdout=StringIO())
+    call_command("import_seeds", "--publish", stdout=StringIO())
