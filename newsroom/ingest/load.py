@@ -35,6 +35,7 @@ from newsroom.ingest.decode import Decoded, Rejected, decode, normalise
 from newsroom.ingest.detect import Detection, detect, warm_up
 from newsroom.languages import column
 from newsroom.models import Article, ArticleImage, Outlet, RawDocument, Tag, TagAlias, Topic, TopicKeyword
+from newsroom.revisions import record
 
 logger = logging.getLogger(__name__)
 
@@ -297,6 +298,7 @@ class Importer:
             document.status = RawDocument.Status.TRANSLATION_ADDED
         document.article = article
         document.save()
+        record(article, None, note=f"import {document.file_name}")
         self.by_content_hash[content_hash] = article.pk
         if article.source_url:
             self.by_source_url[article.source_url] = article.pk
