@@ -97,6 +97,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6's default, adopted now
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -125,6 +126,8 @@ MODELTRANSLATION_LANGUAGES = tuple(CONTENT_LANGUAGES)
 # Readers see the original when a translation is missing: the views pick the
 # language explicitly, so no automatic fallback is configured here.
 MODELTRANSLATION_FALLBACK_LANGUAGES = ()
+# modeltranslation's tabs need jQuery UI; it is served from here, never from a CDN.
+JQUERY_UI_URL = "vendor/jquery-ui-1.13.3/jquery-ui.min.js"
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Ho_Chi_Minh")
 USE_I18N = True

@@ -70,3 +70,31 @@ def published_seeds(transactional_db):
     """The registry and the five seeds, published (live-server tests start from an empty database)."""
     call_command("load_registry", stdout=StringIO())
     call_command("import_seeds", "--publish", stdout=StringIO())
+
+
+@pytest.fixture
+def log_in(page, live_server):
+    """Log the page's browser in as a user (a session made server-side, set as a cookie)."""
+    from django.test import Client
+
+    def as_user(user) -> None:
+        client = Client()
+        client.force_login(user)
+        cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+        page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
+
+    return as_user
+
+
+@pytest.fixture
+def page_errors(page):
+    """JavaScript errors, console errors and failed requests seen by the page."""
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(f"pageerror: {error}"))
+    page.on("console", lambda message: errors.append(f"console: {message.text}") if message.type == "error" else None)
+    page.on(
+        "response",
+        lambda response: errors.append(f"{response.status} {response.url}") if response.status >= 400 else None,
+    )
+    page.on("requestfailed", lambda request: errors.append(f"failed: {request.url}"))
+    return errors
