@@ -3,7 +3,7 @@
 from django.contrib import admin
 from modeltranslation.admin import TabbedTranslationAdmin, TranslationTabularInline
 
-from newsroom.admin.base import DeskBase
+from newsroom.admin.base import URL_FIELDS, DeskBase
 from newsroom.admin.cleaning import CleaningMixin
 from newsroom.admin.coverage import CoverageMixin
 from newsroom.admin.linking import LinkingMixin
@@ -31,6 +31,7 @@ class ArticleAdmin(
     TabbedTranslationAdmin,
 ):
     change_form_template = "admin/newsroom/article/change_form.html"
+    formfield_overrides = URL_FIELDS
     autocomplete_fields = ["tags", "related", "outlet"]
     filter_horizontal = ["topics"]
     readonly_fields = ["version", "created_at", "updated_at"]

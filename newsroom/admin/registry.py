@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from modeltranslation.admin import TabbedTranslationAdmin
 
+from newsroom.admin.base import URL_FIELDS
 from newsroom.admin.listing import refuse_unavailable_actions
 from newsroom.languages import column, content_languages
 from newsroom.models import Article, Outlet, Tag, TagAlias, Topic, TopicKeyword
@@ -162,5 +163,6 @@ class TopicAdmin(TabbedTranslationAdmin):
 
 @admin.register(Outlet)
 class OutletAdmin(admin.ModelAdmin):
+    formfield_overrides = URL_FIELDS
     list_display = ["name", "domain", "homepage"]
     search_fields = ["name", "domain"]
