@@ -6,15 +6,14 @@ import difflib
 from dataclasses import dataclass
 
 from django.contrib import messages
-from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
+from newsroom.admin.base import language_name, story_or_404
 from newsroom.ingest.decode import normalise
 from newsroom.ingest.reclean import FieldProposal, Proposal, apply, propose
 from newsroom.languages import column
@@ -29,29 +28,6 @@ FIELD_LABELS = {
     "original_published_on": _("Original publication date"),
     "captions": _("Captions"),
 }
-
-
-def language_name(code: str) -> str:
-    """The name of a language in the interface language, or its code when Django does not know it."""
-    try:
-        return str(get_language_info(code)["name_translated"])
-    except KeyError:
-        return code
-
-
-def story_or_404(model_admin, request: HttpRequest, object_id: str, *, change: bool = False) -> Article:
-    """The story of an admin page, or 404; PermissionDenied unless the user may view it (or change it)."""
-    article = model_admin.get_object(request, unquote(object_id))
-    if article is None:
-        raise Http404
-    allowed = (
-        model_admin.has_change_permission(request, article)
-        if change
-        else model_admin.has_view_permission(request, article)
-    )
-    if not allowed:
-        raise PermissionDenied
-    return article
 
 
 def translators_only(user) -> bool:

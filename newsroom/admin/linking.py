@@ -12,7 +12,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from newsroom.admin.cleaning import language_name, story_or_404
+from newsroom.admin.base import language_name, story_or_404
 from newsroom.languages import column, content_languages
 from newsroom.models import Article, ArticleImage, RawDocument
 from newsroom.suggestions import display_fields, related_suggestions

@@ -20,22 +20,12 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from newsroom.admin.cleaning import language_name
+from newsroom.admin.base import language_name, refuse_unavailable_actions
 from newsroom.dashboard import Coverage, any_outdated, present
 from newsroom.languages import column, content_languages
 from newsroom.models import Article, RawDocument, Tag
 
 STORIES_NAMED_ON_ACTION_PAGE = 50
-
-
-def refuse_unavailable_actions(model_admin: admin.ModelAdmin, request: HttpRequest) -> None:
-    """Raise PermissionDenied when a POST names an action the user may not run (a forged request): Django
-    itself would only redirect back with "No action selected"."""
-    if request.method != "POST":
-        return
-    allowed = model_admin.get_actions(request)
-    if any(name and name not in allowed for name in request.POST.getlist("action")):
-        raise PermissionDenied
 
 
 def language_choices() -> list[tuple[str, str]]:

@@ -17,8 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from modeltranslation.admin import TabbedTranslationAdmin
 
-from newsroom.admin.base import URL_FIELDS
-from newsroom.admin.listing import refuse_unavailable_actions
+from newsroom.admin.base import URL_FIELDS, refuse_unavailable_actions
 from newsroom.languages import column, content_languages
 from newsroom.models import Article, Outlet, Tag, TagAlias, Topic, TopicKeyword
 from newsroom.text import match_key

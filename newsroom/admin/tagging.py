@@ -14,7 +14,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from newsroom.admin.cleaning import language_name, story_or_404
+from newsroom.admin.base import language_name, story_or_404
 from newsroom.ingest.classify import classify
 from newsroom.ingest.load import load_registry
 from newsroom.languages import column
