@@ -54,14 +54,23 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def snapshot(article: Article) -> dict[str, Any]:
-    """Everything needed to show and restore ``article`` as it is in the database now (4 queries)."""
+def snapshot(
+    article: Article, *, links: dict[str, list[int]] | None = None, images: list[ArticleImage] | None = None
+) -> dict[str, Any]:
+    """Everything needed to show and restore ``article`` as it is in the database now (4 queries).
+
+    A caller that has just written the story may pass its ``links`` (ids by relation) and ``images``,
+    which then cost no query.
+    """
     data = {field.attname: _jsonable(getattr(article, field.attname)) for field in _story_fields()}
     for name in LINKS:
-        data[name] = sorted(getattr(article, name).values_list("pk", flat=True))
+        ids = links[name] if links is not None else getattr(article, name).values_list("pk", flat=True)
+        data[name] = sorted(ids)
+    if images is None:
+        images = ArticleImage.objects.filter(article=article).order_by("position", "pk")
     data["images"] = [
         {field.attname: _jsonable(getattr(image, field.attname)) for field in _image_fields()}
-        for image in ArticleImage.objects.filter(article=article).order_by("position", "pk")
+        for image in sorted(images, key=lambda image: (image.position, image.pk))
     ]
     return data
 
@@ -79,6 +88,17 @@ def previous_revision(revision: Revision) -> Revision | None:
         .select_related("author")
         .order_by("-version")
         .first()
+    )
+
+
+def record_first(article: Article, state: dict[str, Any], note: str = "") -> Revision:
+    """The first revision of a story just created (no earlier one can exist), from its snapshot."""
+    return Revision.objects.create(
+        article=article,
+        version=article.version,
+        snapshot=state,
+        changed=changed_fields({key: value for key, value in state.items() if not value}, state),
+        note=str(note)[:300],
     )
 
 

@@ -164,3 +164,21 @@ def test_revision_pages_need_login():
     revisions.record(article, None)
     response = Client().get(reverse("admin:newsroom_article_revisions", args=[article.pk]))
     assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+@pytest.mark.django_db
+def test_an_imported_story_starts_with_a_revision_of_what_was_written():
+    """The first revision of an imported story equals a snapshot read back from the database."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from newsroom.revisions import snapshot as read_snapshot
+    from tests.conftest import seed_path
+
+    call_command("import_seeds", str(seed_path(2)), stdout=StringIO())
+    article = Article.objects.get()
+    (revision,) = article.revisions.all()
+    assert revision.version == 1 and revision.author is None and "import" in revision.note
+    assert revision.snapshot == read_snapshot(article)
+    assert len(revision.snapshot["images"]) == 4 and revision.snapshot["tags"]

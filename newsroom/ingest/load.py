@@ -35,7 +35,7 @@ from newsroom.ingest.decode import Decoded, Rejected, decode, normalise
 from newsroom.ingest.detect import Detection, detect, warm_up
 from newsroom.languages import column
 from newsroom.models import Article, ArticleImage, Outlet, RawDocument, Tag, TagAlias, Topic, TopicKeyword
-from newsroom.revisions import record
+from newsroom.revisions import record, record_first, snapshot
 
 logger = logging.getLogger(__name__)
 
@@ -287,9 +287,9 @@ class Importer:
             extracted=_extracted(story, detection),
             classification=classification.as_json(),
         )
-        article = self._find(story, content_hash)
+        article, first_snapshot = self._find(story, content_hash), None
         if article is None:
-            article = self._create(story, language, classification, document)
+            article, first_snapshot = self._create(story, language, classification, document)
             document.status = RawDocument.Status.CREATED
         elif any(getattr(article, column(f, language)) for f in TRANSLATED_FIELDS):
             document.status = self._update(article, story, language, document)
@@ -298,7 +298,10 @@ class Importer:
             document.status = RawDocument.Status.TRANSLATION_ADDED
         document.article = article
         document.save()
-        record(article, None, note=f"import {document.file_name}")
+        if first_snapshot is not None:
+            record_first(article, first_snapshot, note=f"import {document.file_name}")
+        else:
+            record(article, None, note=f"import {document.file_name}")
         self.by_content_hash[content_hash] = article.pk
         if article.source_url:
             self.by_source_url[article.source_url] = article.pk
@@ -329,7 +332,7 @@ class Importer:
 
     def _create(
         self, story: CleanStory, language: str, classification: Classification, document: RawDocument
-    ) -> Article:
+    ) -> tuple[Article, dict]:
         """A new story, written with one INSERT per table: nothing can be linked to it yet."""
         topic_ids = [self.topic_ids[slug] for slug in classification.topics if slug in self.topic_ids]
         article = Article(
@@ -345,13 +348,15 @@ class Importer:
             **_translations(TRANSLATED_FIELDS, _translated_values(story, language)),
         )
         article.save()
+        tag_ids = list(dict.fromkeys(self.tag_ids[m.slug] for m in classification.tags if m.slug in self.tag_ids))
         _link(Article.topics, article.pk, topic_ids)
-        _link(Article.tags, article.pk, [self.tag_ids[m.slug] for m in classification.tags if m.slug in self.tag_ids])
-        ArticleImage.objects.bulk_create(
-            _new_image(article, position, caption, language) for position, caption in enumerate(story.captions)
+        _link(Article.tags, article.pk, tag_ids)
+        images = ArticleImage.objects.bulk_create(
+            [_new_image(article, position, caption, language) for position, caption in enumerate(story.captions)]
         )
         document.written = _fingerprints(self._incoming_values(story, language))
-        return article
+        # The first revision's snapshot, known without reading anything back.
+        return article, snapshot(article, links={"topics": topic_ids, "tags": tag_ids, "related": []}, images=images)
 
     def _update(self, article: Article, story: CleanStory, language: str, document: RawDocument) -> str:
         """New bytes for a language the story has: write what editors have not touched since the last import."""
