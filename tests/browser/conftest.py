@@ -67,8 +67,7 @@ def screenshot(page):
 
 @pytest.fixture
 def published_seeds(transactional_db):
-    """The registry and the five seeds, published (live-server tests start from an empty database)."""
-    call_command("load_registry", stdout=StringIO())
+    """The five seeds, published."""
     call_command("import_seeds", "--publish", stdout=StringIO())
 
 

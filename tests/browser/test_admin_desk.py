@@ -5,7 +5,8 @@ from django.contrib.auth.models import User
 
 from newsroom.models import Article
 
-pytestmark = pytest.mark.browser
+# serialized_rollback: the registry and the roles that migrations made come back after each test.
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def tab_state(page) -> dict:

@@ -2,7 +2,8 @@
 
 import pytest
 
-pytestmark = pytest.mark.browser
+# serialized_rollback: the registry and the roles that migrations made come back after each test.
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def test_home_page_shows_the_seeds_in_their_scripts(live_server, page, published_seeds, screenshot):
