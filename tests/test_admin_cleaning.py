@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 def import_file(path) -> Article:
     call_command("import_seeds", str(path), "--json", stdout=StringIO())
-    return RawDocument.objects.get(file_name=str(path)).article
+    return RawDocument.objects.get(file_name__endswith=path.name).article
 
 
 def user_in(group: str, name: str = "user") -> User:

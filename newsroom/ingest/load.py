@@ -186,7 +186,7 @@ class Importer:
                 yield from pending.popleft().result()
 
     def prepare_path(self, path: Path) -> Prepared:
-        name = str(path)
+        name = _display_name(path)
         try:
             size = path.stat().st_size
             if size > self.max_bytes:
@@ -457,6 +457,14 @@ def _internal_error(error: Exception) -> Rejected:
     return Rejected(
         "internal-error", f"The importer failed on this file ({type(error).__name__}: {error}); it is kept."
     )
+
+
+def _display_name(path: Path) -> str:
+    """The path as the ledger shows it: relative to the working directory when inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 def _file_sha256(path: Path) -> str:

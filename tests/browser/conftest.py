@@ -66,7 +66,18 @@ def screenshot(page):
 
 
 @pytest.fixture
-def published_seeds(transactional_db):
+def desk(transactional_db):
+    """What migrations made (registry, roles): live-server tests start from a flushed database."""
+    from django.apps import apps
+
+    from newsroom.roles import create_roles
+
+    call_command("load_registry", stdout=StringIO())
+    create_roles(apps)
+
+
+@pytest.fixture
+def published_seeds(desk):
     """The five seeds, published."""
     call_command("import_seeds", "--publish", stdout=StringIO())
 

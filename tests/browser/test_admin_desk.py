@@ -5,8 +5,7 @@ from django.contrib.auth.models import User
 
 from newsroom.models import Article
 
-# serialized_rollback: the registry and the roles that migrations made come back after each test.
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = pytest.mark.browser
 
 
 def tab_state(page) -> dict:

@@ -10,13 +10,12 @@ from django.core.management import call_command
 from newsroom.models import Article, Tag, TagAlias
 from tests.browser.conftest import ARTIFACTS
 
-# serialized_rollback: the registry and the roles that migrations made come back after each test.
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = pytest.mark.browser
 PASSWORD = "a-long-test-password-1"  # a throwaway account of the test database
 
 
 @pytest.fixture
-def draft_seeds(transactional_db):
+def draft_seeds(desk):
     """The five seeds, imported as drafts."""
     call_command("import_seeds", stdout=StringIO())
     return {

@@ -2,8 +2,7 @@
 
 import pytest
 
-# serialized_rollback: the registry and the roles that migrations made come back after each test.
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = pytest.mark.browser
 
 
 def test_home_page_shows_the_seeds_in_their_scripts(live_server, page, published_seeds, screenshot):
