@@ -1,7 +1,13 @@
+import json
+from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import Group, Permission, User
+from django.core.management import call_command
+
+from newsroom.models import Article
 
 DATA = Path(__file__).resolve().parent / "data"
 SEEDS = Path(settings.BASE_DIR) / "seeds"
@@ -25,3 +31,28 @@ def data_file():
 def seed_path(number: int) -> Path:
     """The path of real seed ``number`` (0-4)."""
     return next(SEEDS.glob(f"{number:03d}_*.txt"))
+
+
+def staff(username: str, *codenames: str, group: str | None = None) -> User:
+    """A staff user in the role ``group``, with extra permissions by codename."""
+    user = User.objects.create_user(username, is_staff=True)
+    if group:
+        user.groups.add(Group.objects.get(name=group))
+    user.user_permissions.add(*Permission.objects.filter(codename__in=codenames))
+    return user
+
+
+@pytest.fixture
+def editor(db) -> User:
+    return staff("editor", group="Editor")
+
+
+@pytest.fixture
+def seeds(db) -> dict[int, Article]:
+    """The five real seeds, imported; the articles by seed number."""
+    out = StringIO()
+    call_command("import_seeds", str(SEEDS), "--json", stdout=out)
+    return {
+        int(item["file"].rsplit("/", 1)[-1][:3]): Article.objects.get(pk=item["article"])
+        for item in json.loads(out.getvalue())
+    }

@@ -1,43 +1,15 @@
 """The translation coverage page: stories by languages, with filters a translator needs."""
 
-import json
-from io import StringIO
-
 import pytest
-from django.contrib.auth.models import Group, User
-from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from newsroom.dashboard import Coverage
 from newsroom.models import Article, Topic
-from tests.conftest import SEEDS
+from tests.conftest import staff
 
 URL = "/admin/newsroom/article/coverage/"
-
-
-@pytest.fixture
-def seeds(db) -> dict[int, Article]:
-    """The five real seeds, imported; the articles by seed number."""
-    out = StringIO()
-    call_command("import_seeds", str(SEEDS), "--json", stdout=out)
-    return {
-        int(item["file"].rsplit("/", 1)[-1][:3]): Article.objects.get(pk=item["article"])
-        for item in json.loads(out.getvalue())
-    }
-
-
-def staff(username: str, group: str | None = None) -> User:
-    user = User.objects.create_user(username, is_staff=True)
-    if group:
-        user.groups.add(Group.objects.get(name=group))
-    return user
-
-
-@pytest.fixture
-def editor(db) -> User:
-    return staff("editor", "Editor")
 
 
 def states(response, article: Article) -> dict[str, Coverage]:
@@ -159,7 +131,7 @@ def test_people_without_view_permission_are_refused(client, seeds):
 @pytest.mark.parametrize("group", ["Translator", "Reporter"])
 def test_translators_and_reporters_may_view(client, seeds, group):
     """Whoever may view stories may view their coverage."""
-    client.force_login(staff(group.lower(), group))
+    client.force_login(staff(group.lower(), group=group))
     assert client.get(URL).status_code == 200
 
 

@@ -1,12 +1,11 @@
 """The story list: columns, filters, search across languages, bulk tag actions, and the story form's tabs."""
 
-import json
 from datetime import timedelta
 from io import StringIO
 
 import pytest
 from django.contrib.admin.models import LogEntry
-from django.contrib.auth.models import Group, Permission, User
+from django.contrib.auth.models import Permission, User
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -16,32 +15,9 @@ from django.utils import timezone
 from newsroom.admin.articles import ArticleAdmin
 from newsroom.languages import column, content_languages
 from newsroom.models import Article, Outlet, RawDocument, Tag, Topic
-from tests.conftest import SEEDS
+from tests.conftest import staff
 
 URL = reverse("admin:newsroom_article_changelist")
-
-
-@pytest.fixture
-def seeds(db) -> dict[int, Article]:
-    """The five real seeds, imported; the articles by seed number."""
-    out = StringIO()
-    call_command("import_seeds", str(SEEDS), "--json", stdout=out)
-    return {
-        int(item["file"].rsplit("/", 1)[-1][:3]): Article.objects.get(pk=item["article"])
-        for item in json.loads(out.getvalue())
-    }
-
-
-def staff(username: str, group: str | None = None) -> User:
-    user = User.objects.create_user(username, is_staff=True)
-    if group:
-        user.groups.add(Group.objects.get(name=group))
-    return user
-
-
-@pytest.fixture
-def editor(db) -> User:
-    return staff("editor", "Editor")
 
 
 @pytest.fixture

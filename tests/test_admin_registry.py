@@ -1,27 +1,14 @@
 """The tag registry's admin: aliases, search in every language, story counts, merging duplicate tags."""
 
 import pytest
-from django.contrib.auth.models import Group, Permission, User
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from newsroom.models import Article, Tag, TagAlias
+from tests.conftest import staff
 
 URL = reverse("admin:newsroom_tag_changelist")
-
-
-def staff(username: str, *codenames: str, group: str | None = None) -> User:
-    user = User.objects.create_user(username, is_staff=True)
-    if group:
-        user.groups.add(Group.objects.get(name=group))
-    user.user_permissions.add(*Permission.objects.filter(codename__in=codenames))
-    return user
-
-
-@pytest.fixture
-def editor(db) -> User:
-    return staff("editor", group="Editor")
 
 
 def story(title: str) -> Article:

@@ -1,13 +1,11 @@
 """The desk dashboard on the admin index: per-topic and per-language counts, imports, what needs attention."""
 
-import json
 import re
 from datetime import timedelta
 from html import unescape
 from io import StringIO
 
 import pytest
-from django.contrib.auth.models import Group, User
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -15,20 +13,9 @@ from django.utils import timezone
 
 from newsroom import dashboard
 from newsroom.models import Article, RawDocument, Topic
-from tests.conftest import DATA, SEEDS
+from tests.conftest import DATA, staff
 
 INDEX = "/admin/"
-
-
-@pytest.fixture
-def seeds(db) -> dict[int, Article]:
-    """The five real seeds, imported; the articles by seed number."""
-    out = StringIO()
-    call_command("import_seeds", str(SEEDS), "--json", stdout=out)
-    return {
-        int(item["file"].rsplit("/", 1)[-1][:3]): Article.objects.get(pk=item["article"])
-        for item in json.loads(out.getvalue())
-    }
 
 
 @pytest.fixture
@@ -39,16 +26,9 @@ def rejected_png(db) -> RawDocument:
     return RawDocument.objects.get(status=RawDocument.Status.REJECTED)
 
 
-def staff(username: str, group: str | None = None) -> User:
-    user = User.objects.create_user(username, is_staff=True)
-    if group:
-        user.groups.add(Group.objects.get(name=group))
-    return user
-
-
 @pytest.fixture
 def editor_client(client, db):
-    client.force_login(staff("editor", "Editor"))
+    client.force_login(staff("editor", group="Editor"))
     return client
 
 
@@ -147,7 +127,7 @@ def test_people_who_cannot_view_stories_see_no_dashboard(client, seeds):
     response = client.get(INDEX)
     assert response.status_code == 200
     assert "desk-dashboard" not in response.content.decode()
-    client.force_login(staff("translator", "Translator"))
+    client.force_login(staff("translator", group="Translator"))
     html = client.get(INDEX).content.decode()
     assert "desk-dashboard" in html and "Latest imports" not in html
 
