@@ -158,3 +158,10 @@ def test_query_count_does_not_grow_with_the_stories_shown(client, editor, django
         response = client.get(URL)
     assert len(response.context["rows"]) == 50
     assert {cell.state for row in response.context["rows"] for cell in row.cells} == set(Coverage)
+
+
+def test_the_story_list_links_to_the_coverage_page(client, editor):
+    """Editors reach the coverage page from the story list."""
+    client.force_login(editor)
+    html = client.get("/admin/newsroom/article/").content.decode()
+    assert f'href="{URL}"' in html

@@ -72,6 +72,14 @@ class CoverageMixin:
         ]
         return urls + super().get_urls()
 
+    def changelist_view(self, request, extra_context=None):
+        """The story list links to the coverage page."""
+        links = [
+            *(extra_context or {}).get("changelist_links", []),
+            (_("Translation coverage"), reverse("admin:newsroom_article_coverage")),
+        ]
+        return super().changelist_view(request, {**(extra_context or {}), "changelist_links": links})
+
     def coverage_view(self, request):
         """Stories (newest first, 50 a page) by content languages, for anyone who may view stories."""
         if not self.has_view_permission(request):
