@@ -8,7 +8,7 @@ from django.contrib.auth.models import Group, User
 from django.core.management import call_command
 from django.urls import reverse
 
-from newsroom.ingest.load import _fingerprint
+from newsroom.ingest.load import fingerprint
 from newsroom.models import Article, RawDocument
 from tests.conftest import DATA, seed_path
 
@@ -99,7 +99,7 @@ def test_reclean_unticks_edited_fields_and_rewrites_only_ticked_ones(editor_clie
     article.save()
     document = article.raw_documents.get()
     # Pretend the import wrote this lead: the cleaner now (as with changed rules) would write another.
-    document.written = {**document.written, "lead_en": _fingerprint(article.lead_en)}
+    document.written = {**document.written, "lead_en": fingerprint(article.lead_en)}
     document.save()
     url = reclean_url(article)
 
@@ -118,7 +118,7 @@ def test_reclean_unticks_edited_fields_and_rewrites_only_ticked_ones(editor_clie
     assert article.body_en == "An editor rewrote the body."
     assert article.version == version + 1
     document.refresh_from_db()
-    assert document.written["lead_en"] == _fingerprint(imported_lead)
+    assert document.written["lead_en"] == fingerprint(imported_lead)
 
 
 def test_ticking_an_edited_field_overwrites_it(editor_client):

@@ -367,16 +367,16 @@ class Importer:
             .values_list("written", flat=True)
             .first()
         ) or {}
-        current = _owned_values(article, language)
+        current = owned_values(article, language)
         incoming = self._incoming_values(story, language)
         written = dict(previous)
         translated = {column(f, language) for f in TRANSLATED_FIELDS}
         for name, new in incoming.items():
             if current[name] == new or (not new and name not in translated):
                 continue  # the same already, or an import that would only blank a field
-            if not current[name] or previous.get(name) == _fingerprint(current[name]):
+            if not current[name] or previous.get(name) == fingerprint(current[name]):
                 self._apply(article, name, new, story, language)
-                written[name] = _fingerprint(new)
+                written[name] = fingerprint(new)
             else:
                 document.conflicts.append({"field": name, "kept": current[name], "incoming": new})
         document.written = written
@@ -387,15 +387,15 @@ class Importer:
 
     def _add_translation(self, article: Article, story: CleanStory, language: str, document: RawDocument) -> None:
         """A new language for an existing story: its text and captions, and shared fields still empty."""
-        current = _owned_values(article, language)
+        current = owned_values(article, language)
         written = {}
         for name, new in self._incoming_values(story, language).items():
             if name == "captions":
-                _set_captions(article, story, language, overwrite=False)
-                written[name] = _fingerprint(new)
+                set_captions(article, story, language, overwrite=False)
+                written[name] = fingerprint(new)
             elif new and not current[name]:
                 self._apply(article, name, new, story, language)
-                written[name] = _fingerprint(new)
+                written[name] = fingerprint(new)
         document.written = written
         article.save()
 
@@ -404,14 +404,14 @@ class Importer:
         return {
             **_translated_values(story, language),
             "byline": story.byline,
-            "original_published_on": _iso(story.published_on),
+            "original_published_on": iso_date(story.published_on),
             "outlet": outlet.pk if outlet else None,
-            "captions": _caption_values(story),
+            "captions": caption_values(story),
         }
 
     def _apply(self, article: Article, name: str, value, story: CleanStory, language: str) -> None:
         if name == "captions":
-            _set_captions(article, story, language, overwrite=True)
+            set_captions(article, story, language, overwrite=True)
         elif name == "outlet":
             article.outlet_id = value
         elif name == "original_published_on":
@@ -513,7 +513,7 @@ def _extracted(story: CleanStory, detection: Detection) -> dict:
         "captions": [asdict(caption) for caption in story.captions],
         "source_url": story.source_url,
         "outlet_name": story.outlet_name,
-        "published_on": _iso(story.published_on),
+        "published_on": iso_date(story.published_on),
         "byline": story.byline,
         "language": detection.language,
         "language_confidence": detection.confidence,
@@ -521,32 +521,32 @@ def _extracted(story: CleanStory, detection: Detection) -> dict:
     }
 
 
-def _caption_values(story: CleanStory) -> list[list[str]]:
+def caption_values(story: CleanStory) -> list[list[str]]:
     return [[caption.text, caption.credit] for caption in story.captions]
 
 
-def _fingerprint(value) -> str:
+def fingerprint(value) -> str:
     """A short digest of a value an import wrote: enough to tell later whether an editor changed it."""
     return hashlib.sha256(json.dumps(value, ensure_ascii=False, sort_keys=True).encode()).hexdigest()[:24]
 
 
 def _fingerprints(values: dict) -> dict[str, str]:
-    return {name: _fingerprint(value) for name, value in values.items()}
+    return {name: fingerprint(value) for name, value in values.items()}
 
 
-def _owned_values(article: Article, language: str) -> dict:
+def owned_values(article: Article, language: str) -> dict:
     """The fields an import writes, as they are now: compared with what the last import wrote."""
     name = column("caption", language)
     return {
         **{column(f, language): getattr(article, column(f, language)) or "" for f in TRANSLATED_FIELDS},
         "byline": article.byline,
-        "original_published_on": _iso(article.original_published_on),
+        "original_published_on": iso_date(article.original_published_on),
         "outlet": article.outlet_id,
         "captions": [[getattr(image, name) or "", image.credit] for image in article.images.all()],
     }
 
 
-def _set_captions(article: Article, story: CleanStory, language: str, *, overwrite: bool) -> None:
+def set_captions(article: Article, story: CleanStory, language: str, *, overwrite: bool) -> None:
     """Write this language's captions onto the story's images by position, adding images as needed."""
     name = column("caption", language)
     images = {image.position: image for image in article.images.all()}
@@ -599,5 +599,5 @@ def normalise_url(url: str) -> str:
     return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path, parts.query, ""))[:1000]
 
 
-def _iso(value) -> str | None:
+def iso_date(value) -> str | None:
     return value.isoformat() if value else None

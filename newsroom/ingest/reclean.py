@@ -15,11 +15,11 @@ from newsroom.ingest.clean import CleanStory, clean
 from newsroom.ingest.decode import Rejected, normalise
 from newsroom.ingest.load import (
     TRANSLATED_FIELDS,
-    _caption_values,
-    _fingerprint,
-    _iso,
-    _owned_values,
-    _set_captions,
+    caption_values,
+    fingerprint,
+    iso_date,
+    owned_values,
+    set_captions,
 )
 from newsroom.languages import column
 from newsroom.models import Article, RawDocument
@@ -70,7 +70,7 @@ def propose(document: RawDocument) -> Proposal:
     except Rejected as rejection:
         return Proposal(document, None, error=rejection.message)
     language = document.language
-    current = _owned_values(article, language)
+    current = owned_values(article, language)
     original = language == article.original_language
     texts = (story.title[:400], story.lead, story.body)
     entries = [
@@ -79,8 +79,8 @@ def propose(document: RawDocument) -> Proposal:
             for field, text in zip(TRANSLATED_FIELDS, texts, strict=True)
         ),
         ("byline", "", "byline", story.byline),
-        ("original_published_on", "", "original_published_on", _iso(story.published_on)),
-        ("captions", language, "captions", _caption_values(story)),
+        ("original_published_on", "", "original_published_on", iso_date(story.published_on)),
+        ("captions", language, "captions", caption_values(story)),
     ]
     fields = []
     for field, field_language, name, new in entries:
@@ -93,7 +93,7 @@ def propose(document: RawDocument) -> Proposal:
                 language=field_language,
                 current=value,
                 proposed=new,
-                edited=bool(value) if written is None else _fingerprint(value) != written,
+                edited=bool(value) if written is None else fingerprint(value) != written,
                 original=original or not field_language,
             )
         )
@@ -117,12 +117,12 @@ def apply(document: RawDocument, names: set[str]) -> list[str]:
             return []
         for field in chosen:
             if field.name == "captions":
-                _set_captions(article, proposal.story, document.language, overwrite=True)
+                set_captions(article, proposal.story, document.language, overwrite=True)
             elif field.name == "original_published_on":
                 article.original_published_on = date.fromisoformat(field.proposed) if field.proposed else None
             else:
                 setattr(article, field.name, field.proposed)
         article.save()
-        document.written = {**document.written, **{field.name: _fingerprint(field.proposed) for field in chosen}}
+        document.written = {**document.written, **{field.name: fingerprint(field.proposed) for field in chosen}}
         document.save(update_fields=["written", "updated_at"])
     return [field.name for field in chosen]
