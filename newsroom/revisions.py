@@ -91,6 +91,15 @@ def previous_revision(revision: Revision) -> Revision | None:
     )
 
 
+def record_change(articles: list[Article], author: AbstractBaseUser | None, note: str) -> None:
+    """Links of ``articles`` changed outside their forms (a tag accepted, a story related): raise their
+    versions and record a revision of each."""
+    Article.objects.filter(pk__in=[article.pk for article in articles]).touch()
+    for article in articles:
+        article.refresh_from_db(fields=["version", "updated_at"])
+        record(article, author, note)
+
+
 def record_first(article: Article, state: dict[str, Any], note: str = "") -> Revision:
     """The first revision of a story just created (no earlier one can exist), from its snapshot."""
     return Revision.objects.create(

@@ -61,6 +61,21 @@ def test_accepting_a_suggestion_adds_the_tag(client):
     assert any("added" in str(message) for message in response.context["messages"])
 
 
+def test_accepting_a_tag_raises_the_version_and_records_a_revision(client):
+    """A tag accepted outside the form is a new version (a form opened before cannot save over it),
+    with a revision saying who added which tag."""
+    article = import_seed(0)
+    laos = Tag.objects.get(slug="laos")
+    article.tags.remove(laos)
+    before = Article.objects.get(pk=article.pk).version
+    login(client, "Editor")
+    client.post(reverse("admin:newsroom_article_tag_add", args=[article.pk]), {"tag": laos.pk})
+    article.refresh_from_db()
+    assert article.version == before + 1
+    revision = article.revisions.get(version=article.version)
+    assert revision.author.username and "Laos" in revision.note and laos.pk in revision.snapshot["tags"]
+
+
 def test_removing_a_tag(client):
     """A current tag is removed in one POST."""
     article = import_seed(0)

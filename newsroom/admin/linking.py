@@ -12,6 +12,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from newsroom import revisions
 from newsroom.admin.base import language_name, story_or_404
 from newsroom.languages import column, content_languages
 from newsroom.models import Article, ArticleImage, RawDocument
@@ -166,6 +167,7 @@ class LinkingMixin:
         article = story_or_404(self, request, object_id, change=True)
         other = self._other_story(request, article)
         article.related.add(other)
+        revisions.record_change([article, other], request.user, _("related stories changed"))
         self.message_user(request, _("“%(story)s” is now related.") % {"story": other}, messages.SUCCESS)
         return HttpResponseRedirect(self._related_url(article))
 
@@ -174,6 +176,7 @@ class LinkingMixin:
         article = story_or_404(self, request, object_id, change=True)
         other = self._other_story(request, article)
         article.related.remove(other)
+        revisions.record_change([article, other], request.user, _("related stories changed"))
         self.message_user(request, _("“%(story)s” is no longer related.") % {"story": other}, messages.SUCCESS)
         return HttpResponseRedirect(self._related_url(article))
 

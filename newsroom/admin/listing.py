@@ -140,6 +140,7 @@ def _bulk_tag(
                 tag.articles.add(*changed)
             else:
                 tag.articles.remove(*changed)
+            Article.objects.filter(pk__in=changed).touch()  # forms opened before must not save over it
             message = _("Added the tag “%(tag)s”.") if add else _("Removed the tag “%(tag)s”.")
             LogEntry.objects.log_actions(
                 request.user.pk,

@@ -14,6 +14,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from newsroom import revisions
 from newsroom.admin.base import language_name, story_or_404
 from newsroom.ingest.classify import classify
 from newsroom.ingest.load import load_registry
@@ -160,6 +161,7 @@ class TaggingMixin:
         article = story_or_404(self, request, object_id, change=True)
         tag = posted_tag(request)
         article.tags.add(tag)
+        revisions.record_change([article], request.user, _("tag “%(tag)s” added") % {"tag": tag})
         self.message_user(request, _("Tag “%(tag)s” added.") % {"tag": tag}, messages.SUCCESS)
         return HttpResponseRedirect(reverse("admin:newsroom_article_tags", args=[article.pk]))
 
@@ -168,5 +170,6 @@ class TaggingMixin:
         article = story_or_404(self, request, object_id, change=True)
         tag = posted_tag(request)
         article.tags.remove(tag)
+        revisions.record_change([article], request.user, _("tag “%(tag)s” removed") % {"tag": tag})
         self.message_user(request, _("Tag “%(tag)s” removed.") % {"tag": tag}, messages.SUCCESS)
         return HttpResponseRedirect(reverse("admin:newsroom_article_tags", args=[article.pk]))
