@@ -3,9 +3,12 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
+from django.utils import translation
 
 from newsroom.languages import column, content_languages
 from newsroom.querysets import ArticleQuerySet
+from newsroom.slugs import headline_slug
 from newsroom.text import match_key
 
 
@@ -39,6 +42,10 @@ class Topic(models.Model):
 
     def __str__(self):
         return self.name or self.slug
+
+    def get_absolute_url(self, language: str | None = None) -> str:
+        with translation.override(language or translation.get_language()):
+            return reverse("newsroom:topic-detail", kwargs={"slug": self.slug})
 
 
 class TopicKeyword(models.Model):
@@ -87,6 +94,10 @@ class Tag(models.Model):
 
     def __str__(self):
         return self.name or self.slug
+
+    def get_absolute_url(self, language: str | None = None) -> str:
+        with translation.override(language or translation.get_language()):
+            return reverse("newsroom:tag-detail", kwargs={"slug": self.slug})
 
 
 class TagAlias(models.Model):
@@ -186,6 +197,14 @@ class Article(models.Model):
         super().save(*args, **kwargs)
         self._loaded_texts = self._texts()
 
+    def get_absolute_url(self, language: str | None = None) -> str:
+        """The story's page in ``language`` (the active language by default), slugged from the headline shown
+        there: a language the story lacks shows, and is slugged from, the original."""
+        language = language or translation.get_language()
+        with translation.override(language):
+            slug = headline_slug(self.headline(language))
+            return reverse("newsroom:article-detail", kwargs={"pk": self.pk, "slug": slug})
+
     @classmethod
     def from_db(cls, db, field_names, values):
         article = super().from_db(db, field_names, values)
@@ -219,6 +238,10 @@ class Article(models.Model):
             if lang and (value := getattr(self, column(field, lang), "")):
                 return value
         return ""
+
+    def shown_language(self, language: str) -> str:
+        """The language a reader of ``language`` is shown: that one if the story exists in it, else the original."""
+        return language if getattr(self, column("title", language), "") else self.original_language
 
     def headline(self, language: str | None = None) -> str:
         return self.localized("title", language)

@@ -18,7 +18,6 @@ content-language code, as in the site's URLs.
 import json
 import mimetypes
 import re
-from collections.abc import Iterable
 from datetime import UTC, date, datetime, time
 from functools import cache
 from pathlib import Path
@@ -31,8 +30,8 @@ from django.utils import timezone
 from django.utils.encoding import iri_to_uri
 from jsonschema import Draft202012Validator, FormatChecker
 
-from newsroom.languages import column, content_languages
-from newsroom.models import Article, ArticleImage, Tag, Topic
+from newsroom.languages import column, display_name, translated
+from newsroom.models import Article, ArticleImage, Tag
 
 SCHEMA_PATH = Path(__file__).resolve().parent / "spec" / "ninjs-schema_2.2.json"
 
@@ -168,14 +167,6 @@ def _plain_text(role: str, value: str) -> list[dict[str, str]]:
     return [{"role": role, "contenttype": "text/plain", "value": value}] if value else []
 
 
-def _translated(obj: Topic | Tag | ArticleImage, field: str, languages: Iterable[str]) -> str:
-    return next((value for lang in languages if (value := getattr(obj, column(field, lang), ""))), "")
-
-
-def _name(obj: Topic | Tag, language: str) -> str:
-    return _translated(obj, "name", [language, "en", *content_languages()])
-
-
 def _timestamp(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
@@ -213,7 +204,7 @@ def _topic_subjects(article: Article, language: str) -> list[dict[str, str]]:
         key=lambda topic: (topic.position, topic.slug),
     )
     return [
-        _present(name=_name(topic, language), literal=topic.slug, rel="about")
+        _present(name=display_name(topic, language), literal=topic.slug, rel="about")
         for topic in ([primary] if primary else []) + others
     ]
 
@@ -221,14 +212,16 @@ def _topic_subjects(article: Article, language: str) -> list[dict[str, str]]:
 def _tags_by_property(article: Article, language: str) -> dict[str, list[dict[str, str]]]:
     grouped: dict[str, list[dict[str, str]]] = {"subjects": [], "places": [], "organisations": [], "people": []}
     for tag in sorted(article.tags.all(), key=lambda tag: tag.slug):
-        grouped[TAG_PROPERTY[tag.kind]].append(_present(name=_name(tag, language), literal=tag.slug, rel="mentions"))
+        grouped[TAG_PROPERTY[tag.kind]].append(
+            _present(name=display_name(tag, language), literal=tag.slug, rel="mentions")
+        )
     return grouped
 
 
 def _image(image: ArticleImage, number: int, languages: list[str], base_url: str) -> dict[str, Any]:
     """An association: the schema requires ``name`` and ``uri``, so every image gets its identifier as ``uri``."""
-    caption = _translated(image, "caption", languages)
-    alt_text = _translated(image, "alt_text", languages)
+    caption = translated(image, "caption", languages)
+    alt_text = translated(image, "alt_text", languages)
     return _present(
         name=f"image-{number}",
         uri=object_uri("image", image.pk),

@@ -4,7 +4,7 @@ from django.db import models
 from django.db.models import F
 from django.utils import timezone
 
-from newsroom.languages import column
+from newsroom.languages import column, content_languages
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -19,6 +19,12 @@ class ArticleQuerySet(models.QuerySet):
 
     def in_topic(self, topic):
         return self.filter(topics=topic)
+
+    def for_listing(self):
+        """Newest first (the id breaks ties, so pages never repeat or skip), with what a story card shows
+        and without the bodies, which listings never read."""
+        bodies = ["body", *(column("body", language) for language in content_languages())]
+        return self.select_related("outlet", "primary_topic").defer(*bodies).order_by("-published_at", "-pk")
 
     def touch(self) -> int:
         """A new version for stories whose links changed outside their form, in one UPDATE: an editor

@@ -1,16 +1,185 @@
-"""Public pages. Every one starts from ``Article.objects.published()``."""
+"""Public pages. Every one starts from ``Article.objects.published()``.
 
-from django.views.generic import ListView
+The interface follows the URL's language prefix; a story is shown in that
+language when it has a version in it, otherwise in its original language,
+labelled as such.
+"""
 
-from newsroom.models import Article
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db.models import Count, Prefetch
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import get_language
+from django.views.generic import DetailView, TemplateView
+from django_filters.views import FilterView
+
+from newsroom import seo
+from newsroom.filters import ArticleFilter
+from newsroom.languages import display_name, translated
+from newsroom.models import Article, Tag, Topic
+from newsroom.slugs import headline_slug
+from newsroom.text import blocks
+
+HOME_STORIES_PER_TOPIC = 4
+STORIES_PER_PAGE = 20
+# Saving a story while publishing it touches updated_at: only a later change is an update worth telling readers.
+UPDATE_WORTH_SHOWING = timedelta(minutes=10)
 
 
-class HomeView(ListView):
-    """The latest published stories, each in its original language."""
+@dataclass(frozen=True)
+class Figure:
+    image: object  # an ImageFieldFile, empty when only the caption survived the import
+    caption: str
+    alt_text: str
+    credit: str
+
+
+class HomeView(TemplateView):
+    """The latest stories of each topic."""
 
     template_name = "newsroom/home.html"
+
+    def get_context_data(self, **kwargs):
+        topics = list(Topic.objects.all())
+        for topic in topics:
+            topic.latest = list(Article.objects.published().in_topic(topic).for_listing()[:HOME_STORIES_PER_TOPIC])
+        return super().get_context_data(topics=topics, meta=seo.listing_metadata(self.request), **kwargs)
+
+
+class StoryListView(FilterView):
+    """A filtered, paginated list of published stories; the filters survive paging."""
+
+    filterset_class = ArticleFilter
+    paginate_by = STORIES_PER_PAGE
     context_object_name = "articles"
-    paginate_by = 20
+    hidden_filters: tuple[str, ...] = ()
+
+    def get_stories(self):
+        return Article.objects.published()
 
     def get_queryset(self):
-        return Article.objects.published().select_related("primary_topic", "outlet").order_by("-published_at", "-pk")
+        return self.get_stories().for_listing()
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(meta=seo.listing_metadata(self.request), **kwargs)
+
+    def get_filterset_kwargs(self, filterset_class):
+        return {**super().get_filterset_kwargs(filterset_class), "language": get_language()}
+
+    def get_filterset(self, filterset_class):
+        filterset = super().get_filterset(filterset_class)
+        for name in self.hidden_filters:
+            del filterset.form.fields[name]
+        return filterset
+
+
+class TopicView(StoryListView):
+    template_name = "newsroom/topic_detail.html"
+    hidden_filters = ("topic",)
+
+    def get(self, request, *args, **kwargs):
+        self.topic = get_object_or_404(Topic, slug=kwargs["slug"])
+        return super().get(request, *args, **kwargs)
+
+    def get_stories(self):
+        return super().get_stories().in_topic(self.topic)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(topic=self.topic, current_topic=self.topic, **kwargs)
+
+
+class TagView(StoryListView):
+    template_name = "newsroom/tag_detail.html"
+
+    def get(self, request, *args, **kwargs):
+        self.tag = get_object_or_404(Tag, slug=kwargs["slug"])
+        self.hidden_filters = ("place" if self.tag.kind == Tag.Kind.PLACE else "tag",)
+        return super().get(request, *args, **kwargs)
+
+    def get_stories(self):
+        return super().get_stories().filter(tags=self.tag)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(tag=self.tag, **kwargs)
+
+
+class TagListView(TemplateView):
+    """The tags that have published stories, grouped by kind, named in the reader's language."""
+
+    template_name = "newsroom/tag_list.html"
+
+    def get_context_data(self, **kwargs):
+        language = get_language()
+        tags = Tag.objects.filter(articles__in=Article.objects.published()).annotate(stories=Count("articles"))
+        groups: dict[str, list[Tag]] = {kind: [] for kind in Tag.Kind.values}
+        for tag in sorted(tags, key=lambda tag: display_name(tag, language).casefold()):
+            groups[tag.kind].append(tag)
+        return super().get_context_data(
+            kinds=[(Tag.Kind(kind), tags) for kind, tags in groups.items() if tags], **kwargs
+        )
+
+
+class ArticleView(DetailView):
+    """One story in the URL's language, or its original labelled as such."""
+
+    template_name = "newsroom/article_detail.html"
+    context_object_name = "article"
+
+    def get_queryset(self):
+        return (
+            Article.objects.published()
+            .select_related("outlet", "primary_topic")
+            .prefetch_related(
+                "topics",
+                "tags",
+                "images",
+                Prefetch("related", queryset=Article.objects.published().for_listing()),
+            )
+        )
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        canonical = self.object.get_absolute_url()
+        if kwargs.get("slug") != headline_slug(self.object.headline(get_language())):
+            return redirect(canonical, permanent=True)
+        return self.render_to_response(self.get_context_data(object=self.object))
+
+    def get_context_data(self, **kwargs):
+        article = self.object
+        language = get_language()
+        shown = article.shown_language(language)
+        fallbacks = [shown, article.original_language]
+        # Related stories the reader can read in the page's language first, then newest first.
+        related = sorted(article.related.all(), key=lambda story: story.shown_language(language) != language)
+        return super().get_context_data(
+            meta=seo.article_metadata(self.request, article, language),
+            shown_language=shown,
+            updated=article.updated_at - article.published_at > UPDATE_WORTH_SHOWING,
+            headline=article.headline(shown),
+            lead=article.summary(shown),
+            blocks=blocks(article.localized("body", shown)),
+            versions=[(code, article.get_absolute_url(code)) for code in article.languages()],
+            figures=[
+                Figure(
+                    image=image.image,
+                    caption=translated(image, "caption", fallbacks),
+                    alt_text=translated(image, "alt_text", fallbacks),
+                    credit=image.credit,
+                )
+                for image in sorted(article.images.all(), key=lambda image: (image.position, image.pk))
+            ],
+            topics=sorted(article.topics.all(), key=lambda t: (t.pk != article.primary_topic_id, t.position)),
+            tags=sorted(article.tags.all(), key=lambda tag: display_name(tag, language).casefold()),
+            related=related,
+            **kwargs,
+        )
+
+
+def article_redirect(request, pk: int):
+    """``/<lang>/stories/<pk>/``: the story's full URL."""
+    article = Article.objects.published().filter(pk=pk).first()
+    if article is None:
+        raise Http404
+    return redirect(article.get_absolute_url(), permanent=True)

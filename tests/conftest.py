@@ -6,6 +6,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission, User
 from django.core.management import call_command
+from django.utils import timezone
 
 from newsroom.models import Article
 
@@ -56,3 +57,42 @@ def seeds(db) -> dict[int, Article]:
         int(item["file"].rsplit("/", 1)[-1][:3]): Article.objects.get(pk=item["article"])
         for item in json.loads(out.getvalue())
     }
+
+
+@pytest.fixture
+def published_seeds(db) -> dict[int, Article]:
+    """The five real seeds, imported and published; the articles by seed number."""
+    out = StringIO()
+    call_command("import_seeds", str(SEEDS), "--json", "--publish", stdout=out)
+    return {
+        int(item["file"].rsplit("/", 1)[-1][:3]): Article.objects.get(pk=item["article"])
+        for item in json.loads(out.getvalue())
+    }
+
+
+def make_story(
+    title: str = "Story",
+    language: str = "vi",
+    *,
+    status: str = "published",
+    published_at=None,
+    topics=(),
+    tags=(),
+    **fields,
+) -> Article:
+    """A story with a headline (and a lead) in ``language``; published now unless told otherwise."""
+    if published_at is None and status == "published":
+        published_at = timezone.now()
+    lang = language.replace("-", "_")
+    fields.setdefault(f"lead_{lang}", f"Lead of {title}")
+    article = Article.objects.create(
+        original_language=language,
+        status=status,
+        published_at=published_at,
+        primary_topic=topics[0] if topics else None,
+        **{f"title_{lang}": title},
+        **fields,
+    )
+    article.topics.set(topics)
+    article.tags.set(tags)
+    return article

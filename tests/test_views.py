@@ -1,38 +1,401 @@
-"""The foundation's public home page: published stories only, escaped, in their own language."""
+"""The public pages: home, topic, tag and article pages in every language, their filters and their errors."""
+
+import json
+import re
+from datetime import timedelta
+from html.parser import HTMLParser
+from urllib.parse import unquote
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from newsroom.models import Article
+from newsroom.models import Article, Outlet, Tag, Topic
+from tests.conftest import make_story
 
 pytestmark = pytest.mark.django_db
 
 
-def make(status="published", title="Bắc Ninh <script>alert(1)</script>", **fields):
-    published_at = fields.pop("published_at", timezone.now() if status == "published" else None)
-    return Article.objects.create(
-        original_language="vi", status=status, published_at=published_at, title_vi=title, lead_vi="Tóm tắt", **fields
-    )
+def url(name: str, language: str = "en", **kwargs) -> str:
+    with translation.override(language):
+        return reverse(f"newsroom:{name}", kwargs=kwargs or None)
 
 
-def test_home_lists_published_stories_escaped_with_their_language(client):
-    """A published story is listed, its markup escaped, inside an element with its lang and dir=auto."""
-    make()
-    html = client.get(reverse("home")).content.decode()
-    assert "Bắc Ninh &lt;script&gt;alert(1)&lt;/script&gt;" in html
-    assert "<script>alert(1)" not in html
-    assert '<article lang="vi" dir="auto">' in html
+def html(client, path: str) -> str:
+    response = client.get(path)
+    assert response.status_code == 200, (path, response.status_code)
+    return response.content.decode()
+
+
+class Head(HTMLParser):
+    """The ``<link>``/``<meta>`` elements and the JSON-LD of a page."""
+
+    def __init__(self, page: str):
+        super().__init__()
+        self.links: list[dict] = []
+        self.metas: list[dict] = []
+        self.jsonld: list[dict] = []
+        self._in_jsonld = False
+        self.feed(page)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "link":
+            self.links.append(attrs)
+        elif tag == "meta":
+            self.metas.append(attrs)
+        self._in_jsonld = tag == "script" and attrs.get("type") == "application/ld+json"
+
+    def handle_data(self, data):
+        if self._in_jsonld:
+            self.jsonld.append(json.loads(data))
+            self._in_jsonld = False
+
+    def alternates(self) -> dict[str, str]:
+        return {link["hreflang"]: link["href"] for link in self.links if "hreflang" in link}
+
+    def canonical(self) -> str:
+        return next(link["href"] for link in self.links if link.get("rel") == "canonical")
+
+    def meta(self, name: str) -> list[str]:
+        return [m["content"] for m in self.metas if name in (m.get("property"), m.get("name"))]
+
+
+@pytest.fixture
+def topic():
+    return Topic.objects.get(slug="ocop")
+
+
+# Home ----------------------------------------------------------------------------------------
+
+
+def test_root_redirects_to_a_language(client):
+    """``/`` sends readers to the home page in their browser's language."""
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE="ja")
+    assert response.status_code == 302 and response["Location"] == "/ja/"
+
+
+@pytest.mark.parametrize("language", ["vi", "en", "hi", "ja", "zh-hans", "ko", "fr", "ru", "lo"])
+def test_every_content_language_has_a_home_page(client, language, published_seeds):
+    """Each content language has its prefix; the page declares the language."""
+    page = html(client, f"/{language}/")
+    assert re.search(r'<html lang="%s"' % re.escape(translation.to_language(language).replace("hans", "Hans")), page)
+
+
+def test_home_lists_the_latest_stories_of_each_topic(client, published_seeds):
+    """Each topic has its section with its own stories, in their scripts."""
+    page = html(client, "/hi/")
+    for slug in ("industrial-promotion", "ocop", "cross-border-cooperation"):
+        assert f'id="topic-{slug}"' in page
+    sections = re.split(r'<section class="topic-section"', page)[1:]
+    cross_border = next(s for s in sections if "topic-cross-border-cooperation" in s)
+    assert cross_border.count('class="card"') == 2
+    assert published_seeds[0].get_absolute_url("hi") in cross_border
+
+
+def test_story_text_is_escaped_and_carries_its_language(client, topic):
+    """Markup in a headline is shown as text; the card has the story's lang and dir=auto."""
+    make_story("Bắc Ninh <script>alert(1)</script>", topics=[topic])
+    page = html(client, "/en/")
+    assert "Bắc Ninh &lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "<script>alert(1)" not in page
+    assert '<article class="card" lang="vi" dir="auto">' in page
+
+
+def test_a_story_in_another_language_is_labelled(client, topic):
+    """On an English page, a Vietnamese-only story says it is in Vietnamese; an English one does not."""
+    make_story("Tin tiếng Việt", topics=[topic])
+    make_story("English story", "en", topics=[topic])
+    page = html(client, url("topic-detail", slug="ocop"))
+    vietnamese, english = (page.split(f">{title}<")[1].split("</article>")[0] for title in ("Tin tiếng Việt", "English story"))
+    assert "In Vietnamese" in vietnamese
+    assert "In " not in english.split('class="card-meta"')[1].split("<time")[0]
 
 
 @pytest.mark.parametrize("status", ["draft", "in_review", "archived"])
-def test_home_never_shows_unpublished_stories(client, status):
-    """Drafts, stories in review and archived stories are not on the home page."""
-    make(status=status, title=f"Hidden {status}")
-    assert f"Hidden {status}" not in client.get(reverse("home")).content.decode()
+def test_unpublished_stories_are_on_no_listing(client, topic, status):
+    """Drafts, stories in review and archived stories are on no home, topic or tag page."""
+    place = Tag.objects.get(slug="bac-ninh")
+    make_story(f"Hidden {status}", status=status, topics=[topic], tags=[place])
+    for path in ("/en/", url("topic-detail", slug="ocop"), url("tag-detail", slug="bac-ninh"), url("tag-list")):
+        assert "Hidden" not in html(client, path)
 
 
-def test_home_hides_stories_scheduled_for_later(client):
-    """A story published in the future is not public before its time."""
-    make(title="Tomorrow's story", published_at=timezone.now() + timezone.timedelta(days=1))
-    assert "Tomorrow" not in client.get(reverse("home")).content.decode()
+def test_scheduled_stories_wait_for_their_time(client, topic):
+    """A story published for tomorrow is not public before its time."""
+    make_story("Tomorrow's story", topics=[topic], published_at=timezone.now() + timedelta(days=1))
+    assert "Tomorrow" not in html(client, url("topic-detail", slug="ocop"))
+
+
+# Topic pages and filters -----------------------------------------------------------------------
+
+
+def titles(page: str) -> list[str]:
+    return re.findall(r'<h3 class="card-title"><a href="[^"]*">([^<]*)</a>', page)
+
+
+@pytest.fixture
+def stories(topic):
+    """Four OCOP stories with different places, outlets, languages and dates, newest first."""
+    now = timezone.now()
+    bac_ninh, lang_son = Tag.objects.get(slug="bac-ninh"), Tag.objects.get(slug="lang-son")
+    outlet = Outlet.objects.get(domain="baobacninhtv.vn")
+    return [
+        make_story("Story A", "vi", topics=[topic], tags=[bac_ninh], outlet=outlet, published_at=now),
+        make_story("Story B", "en", topics=[topic], tags=[lang_son], published_at=now - timedelta(days=10)),
+        make_story("Story C", "hi", topics=[topic], tags=[bac_ninh], published_at=now - timedelta(days=40)),
+        make_story("Story D", "vi", topics=[topic], title_en="Story D in English", published_at=now - timedelta(days=400)),
+    ]
+
+
+def test_topic_page_lists_newest_first(client, stories):
+    """A topic page lists its stories, newest first."""
+    assert titles(html(client, url("topic-detail", slug="ocop"))) == ["Story A", "Story B", "Story C", "Story D in English"]
+
+
+def test_topic_page_lists_only_its_topic(client, stories):
+    """A story of another topic is not on the topic's page."""
+    make_story("Elsewhere", topics=[Topic.objects.get(slug="cross-border-cooperation")])
+    assert "Elsewhere" not in html(client, url("topic-detail", slug="ocop"))
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("place=bac-ninh", ["Story A", "Story C"]),
+        ("place=lang-son", ["Story B"]),
+        ("outlet={outlet}", ["Story A"]),
+        ("language=vi", ["Story A", "Story D in English"]),
+        ("translated=on", ["Story B", "Story D in English"]),
+        ("published_after={days_ago_15}", ["Story A", "Story B"]),
+        ("published_before={days_ago_15}", ["Story C", "Story D in English"]),
+        ("place=bac-ninh&language=hi", ["Story C"]),
+    ],
+)
+def test_topic_page_filters(client, stories, query, expected):
+    """Each filter (place, outlet, story language, only-in-my-language, date range) narrows the list."""
+    query = query.format(
+        outlet=stories[0].outlet_id, days_ago_15=(timezone.localdate() - timedelta(days=15)).isoformat()
+    )
+    assert titles(html(client, url("topic-detail", slug="ocop") + "?" + query)) == expected
+
+
+@pytest.mark.parametrize(
+    "query", ["published_after=2025-13-45", "tag=no-such-tag", "place=no-such-place", "outlet=abc", "language=xx"]
+)
+def test_bad_filter_values_are_form_errors(client, stories, query):
+    """A malformed date or an unknown tag, outlet or language is a form error, with no stories listed."""
+    page = html(client, url("topic-detail", slug="ocop") + "?" + query)
+    assert 'class="field-error"' in page
+    assert "Some filters are not valid" in page
+    assert titles(page) == []
+
+
+@pytest.mark.parametrize("page", ["99999", "0", "abc", "-1"])
+def test_pages_beyond_the_list_are_not_found(client, stories, page):
+    """Page numbers outside the list answer 404, not 500."""
+    assert client.get(url("topic-detail", slug="ocop") + f"?page={page}").status_code == 404
+
+
+def test_unknown_topic_is_not_found(client):
+    assert client.get(url("topic-detail", slug="no-such-topic")).status_code == 404
+
+
+def test_no_results_says_so(client, stories):
+    """Filters that match nothing say so and offer the unfiltered list."""
+    page = html(client, url("topic-detail", slug="ocop") + "?place=hanoi")
+    assert "No stories match these filters." in page
+    assert 'href="/en/topics/ocop/">Show all stories' in page
+
+
+def test_pagination_keeps_the_filters(client, topic):
+    """Every page link carries the filters; the second page continues where the first stopped."""
+    place = Tag.objects.get(slug="bac-ninh")
+    for number in range(25):
+        make_story(f"Story {number:02d}", topics=[topic], tags=[place], published_at=timezone.now() - timedelta(hours=number))
+    first = html(client, url("topic-detail", slug="ocop") + "?place=bac-ninh&language=vi")
+    assert titles(first)[0] == "Story 00" and len(titles(first)) == 20
+    next_link = re.search(r'<a rel="next" href="([^"]+)"', first).group(1).replace("&amp;", "&")
+    assert "place=bac-ninh" in next_link and "language=vi" in next_link and "page=2" in next_link
+    second = html(client, url("topic-detail", slug="ocop") + next_link)
+    assert titles(second) == [f"Story {number:02d}" for number in range(20, 25)]
+    assert "place=bac-ninh" in re.search(r'<a rel="prev" href="([^"]+)"', second).group(1)
+
+
+def test_topic_page_query_count_does_not_grow_with_the_list(client, topic):
+    """A topic page costs the same number of queries for 20 stories as for 200."""
+    place = Tag.objects.get(slug="bac-ninh")
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            html(client, url("topic-detail", slug="ocop") + "?place=bac-ninh")
+        return len(queries)
+
+    for number in range(20):
+        make_story(f"Story {number}", topics=[topic], tags=[place])
+    twenty = count()
+    Article.objects.bulk_create(
+        Article(original_language="hi", title_hi=f"कहानी {n}", status="published", published_at=timezone.now(),
+                primary_topic=topic)
+        for n in range(180)
+    )
+    for article in Article.objects.filter(title_hi__startswith="कहानी"):
+        article.topics.add(topic)
+        article.tags.add(place)
+    assert count() == twenty
+    assert twenty <= 8
+
+
+# Tag pages -------------------------------------------------------------------------------------
+
+
+def test_tag_page_lists_the_tags_stories_with_filters(client, stories):
+    """A place's page lists its stories and offers the other filters, not the place itself."""
+    page = html(client, url("tag-detail", slug="bac-ninh"))
+    assert titles(page) == ["Story A", "Story C"]
+    assert 'name="place"' not in page and 'name="topic"' in page
+    assert titles(html(client, url("tag-detail", slug="bac-ninh") + "?language=hi")) == ["Story C"]
+
+
+def test_tag_list_shows_tags_with_stories_in_the_readers_language(client, stories):
+    """The tag index names tags in the page's language and leaves out tags without stories."""
+    page = html(client, url("tag-list", "ja"))
+    assert ">バクニン<" in page and ">ランソン<" in page
+    assert "/ja/tags/hanoi/" not in page
+
+
+def test_unknown_tag_is_not_found(client):
+    assert client.get(url("tag-detail", slug="no-such-tag")).status_code == 404
+
+
+# Article pages ---------------------------------------------------------------------------------
+
+
+def test_article_page_shows_the_story_in_the_urls_language(client, published_seeds):
+    """Seed 003 on its English page: headline, lead, subheadings, paragraphs, caption and credit, source."""
+    article = published_seeds[3]
+    page = html(client, article.get_absolute_url("en"))
+    assert "<h1 lang=\"en\" dir=\"auto\">Perfecting the coordination mechanism" in page
+    assert "<h2>Implement practical and effective industrial promotion projects</h2>" in page
+    assert '<span class="credit">Bac Ninh Industrial Promotion Center</span>' in page
+    assert 'href="https://daibieunhandan.vn/hoan-thien-co-che-phoi-hop-trien-khai-hoat-dong-khuyen-cong-10396827.html"' in page
+    assert "Báo Đại biểu Nhân dân</a>, originally published Nov. 24, 2025." in page
+    assert 'href="/en/topics/industrial-promotion/"' in page and 'href="/en/tags/bac-ninh/"' in page
+
+
+def test_article_page_falls_back_to_the_original_labelled(client, published_seeds):
+    """A Hindi story on a Japanese page is shown in Hindi and says so; its canonical is the Hindi page."""
+    article = published_seeds[1]
+    page = html(client, article.get_absolute_url("ja"))
+    assert '<h1 lang="hi" dir="auto">' in page
+    assert 'class="notice"' in page
+    assert Head(page).canonical().endswith(article.get_absolute_url("hi"))
+
+
+def test_article_page_links_its_translations(client, published_seeds):
+    """A translated story offers its other language and declares both as hreflang alternates plus x-default."""
+    article = published_seeds[3]
+    article.title_vi, article.lead_vi, article.body_vi = "Hoàn thiện cơ chế phối hợp", "Tóm tắt", "Nội dung."
+    article.save()
+    page = html(client, article.get_absolute_url("vi"))
+    head = Head(page)
+    english, vietnamese = article.get_absolute_url("en"), article.get_absolute_url("vi")
+    assert {lang: href.removeprefix("http://testserver") for lang, href in head.alternates().items()} == {
+        "en": english,
+        "vi": vietnamese,
+        "x-default": english,
+    }
+    assert head.canonical() == "http://testserver" + vietnamese
+    assert f'<a href="{english}" hreflang="en" lang="en">English</a>' in page
+
+
+def test_article_page_has_opengraph_and_newsarticle_data(client, published_seeds):
+    """OpenGraph and Twitter tags, and a JSON-LD NewsArticle with language, dates, source and places."""
+    article = published_seeds[0]
+    head = Head(html(client, article.get_absolute_url("hi")))
+    assert head.meta("og:type") == ["article"]
+    assert head.meta("og:title") == [article.title_hi]
+    assert head.meta("twitter:card") == ["summary"]
+    [data] = head.jsonld
+    assert data["@type"] == "NewsArticle"
+    assert data["headline"] == article.title_hi
+    assert data["inLanguage"] == "hi"
+    assert data["datePublished"] == article.published_at.isoformat()
+    assert data["dateModified"] == article.updated_at.isoformat()
+    assert data["isBasedOn"] == article.source_url
+    assert data["publisher"]["name"] == "Newsroom"
+    assert data["author"]["name"]
+    about = {(item["@type"], item["name"]) for item in data["about"]}
+    assert ("Thing", "सीमा पार सहयोग") in about
+    assert any(kind == "Place" for kind, _ in about)
+
+
+def test_json_ld_cannot_be_broken_out_of(client, topic):
+    """A headline with ``</script>`` stays inside the JSON-LD string."""
+    article = make_story("Bad </script><script>alert(1)</script>", topics=[topic])
+    page = html(client, article.get_absolute_url("vi"))
+    assert "<script>alert(1)" not in page
+    assert Head(page).jsonld[0]["headline"] == "Bad </script><script>alert(1)</script>"
+
+
+def test_stale_slugs_redirect_to_the_current_one(client, published_seeds):
+    """The number finds the story: a mangled or old slug, or none, redirects permanently to the current URL."""
+    article = published_seeds[0]
+    current = article.get_absolute_url("hi")
+    for path in (f"/hi/stories/{article.pk}/", f"/hi/stories/{article.pk}/old-headline/"):
+        response = client.get(path)
+        assert response.status_code == 301 and response["Location"] == current
+
+
+def test_hindi_slugs_keep_their_vowel_signs(published_seeds):
+    """The URL of a Hindi story is readable Hindi, vowel signs included."""
+    article = published_seeds[0]
+    first_words = article.title_hi.split()[:2]
+    assert first_words[0] == "प्रतिनिधिमंडल"
+    assert f"/hi/stories/{article.pk}/{'-'.join(first_words)}-" in unquote(article.get_absolute_url("hi"))
+
+
+@pytest.mark.parametrize("status", ["draft", "in_review", "archived"])
+def test_a_hidden_story_answers_like_a_missing_one(client, status):
+    """A story that is not public has no page: the same 404 as a number that was never used."""
+    article = make_story("Hidden", status=status)
+    hidden = client.get(f"/en/stories/{article.pk}/hidden/")
+    missing = client.get("/en/stories/999999/hidden/")
+    assert hidden.status_code == missing.status_code == 404
+    assert hidden.content == missing.content
+    assert client.get(f"/en/stories/{article.pk}/").status_code == 404
+
+
+def test_related_stories_in_the_readers_language_come_first(client, topic):
+    """Related stories are public ones only, those readable in the page's language first."""
+    article = make_story("Main", "en", topics=[topic])
+    vietnamese = make_story("Related Vietnamese", "vi", published_at=timezone.now())
+    english = make_story("Related English", "en", published_at=timezone.now() - timedelta(days=3))
+    draft = make_story("Related draft", "en", status="draft")
+    article.related.add(vietnamese, english, draft)
+    page = html(client, article.get_absolute_url("en"))
+    related = page.split('id="related-title"')[1]
+    assert related.index("Related English") < related.index("Related Vietnamese")
+    assert "Related draft" not in page
+
+
+# Errors ----------------------------------------------------------------------------------------
+
+
+def test_not_found_page_is_in_the_pages_language(client):
+    """The 404 page speaks the language of the URL's prefix."""
+    response = client.get("/ja/no-such-page/")
+    assert response.status_code == 404
+    page = response.content.decode()
+    assert '<html lang="ja"' in page and "ページが見つかりません" in page
+
+
+def test_server_error_page_is_in_the_pages_language(rf):
+    """The 500 page renders without a database or request context, in the active language."""
+    from django.views.defaults import server_error
+
+    with translation.override("hi"):
+        page = server_error(rf.get("/hi/")).content.decode()
+    assert '<html lang="hi"' in page and "सर्वर" in page

@@ -1,0 +1,139 @@
+"""RSS 2.0 and Atom feeds of published stories.
+
+Under a language prefix (``/hi/rss/``, ``/hi/topics/ocop/atom/``) a feed
+holds the stories that exist in that language, in that language. Without one
+(``/feeds/rss/``, ``/feeds/topics/ocop/atom/``) it holds every story, each in
+its original language.
+"""
+
+import re
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils import translation
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.html import escape
+from django.utils.translation import gettext as _
+
+from newsroom.languages import display_name
+from newsroom.models import Article, Topic
+from newsroom.ninjs import language_tag, object_uri
+
+FEED_SIZE = 50
+
+# Characters XML 1.0 cannot carry: C0 controls but tab and line breaks, surrogates, U+FFFE/U+FFFF.
+# Django's feed writer refuses text with a C0 control (a 500, not a feed); imports strip them, but an
+# editor can paste one into the admin.
+_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(text: str | None) -> str:
+    """``text`` without the characters XML 1.0 cannot carry."""
+    return _NOT_XML.sub("", text or "")
+
+
+@dataclass
+class Scope:
+    topic: Topic | None
+    language: str | None  # None: every story, in its original language
+    interface_language: str
+
+
+class StoryFeed(Feed):
+    """One feed class serves every scope; per-request state lives in the ``Scope`` object, never on
+    ``self`` (one instance serves all requests)."""
+
+    feed_type = Rss201rev2Feed
+    # False: every story in its original language, the feed's own text in the site's default language.
+    localized = True
+    item_guid_is_permalink = False
+
+    def __call__(self, request, *args, **kwargs):
+        with translation.override(translation.get_language() if self.localized else settings.LANGUAGE_CODE):
+            return super().__call__(request, *args, **kwargs)
+
+    def get_object(self, request, slug: str | None = None) -> Scope:
+        language = translation.get_language()
+        topic = get_object_or_404(Topic, slug=slug) if slug else None
+        return Scope(topic=topic, language=language if self.localized else None, interface_language=language)
+
+    def get_feed(self, scope, request):
+        feed = super().get_feed(scope, request)
+        # A feed of every story mixes languages: it declares none.
+        feed.feed["language"] = language_tag(scope.language) if scope.language else None
+        return feed
+
+    def title(self, scope):
+        if scope.topic is None:
+            return xml_text(settings.NEWSROOM_SITE_NAME)
+        return xml_text(f"{display_name(scope.topic, scope.interface_language)} · {settings.NEWSROOM_SITE_NAME}")
+
+    def link(self, scope):
+        if scope.topic:
+            return scope.topic.get_absolute_url(scope.interface_language)
+        with translation.override(scope.interface_language):
+            return reverse("newsroom:home")
+
+    def description(self, scope):
+        if scope.topic is not None:
+            return xml_text(display_name(scope.topic, scope.interface_language))
+        return _("The latest published stories")
+
+    def author_name(self, scope):
+        # Atom requires an author for every entry: the feed's stands in for stories without a byline or source.
+        return xml_text(settings.NEWSROOM_SITE_NAME)
+
+    def items(self, scope):
+        stories = Article.objects.published()
+        if scope.language:
+            stories = stories.in_language(scope.language)
+        if scope.topic is not None:
+            stories = stories.in_topic(scope.topic)
+        stories = list(stories.for_listing()[:FEED_SIZE])
+        for story in stories:
+            story.feed_language = scope.language or story.original_language
+        return stories
+
+    def item_title(self, article):
+        return xml_text(article.headline(article.feed_language))
+
+    def item_description(self, article):
+        # RSS <description> and Atom <summary type="html"> hold HTML: the plain-text lead is escaped once
+        # here and once more by the XML writer, so readers show "<script>" as text instead of running or
+        # dropping it.
+        return escape(xml_text(article.summary(article.feed_language)))
+
+    def item_link(self, article):
+        return article.get_absolute_url(article.feed_language)
+
+    def item_guid(self, article):
+        return object_uri("article", article.pk, article.feed_language)
+
+    def item_pubdate(self, article):
+        return article.published_at
+
+    def item_updateddate(self, article):
+        return article.updated_at
+
+    def item_author_name(self, article):
+        return xml_text(article.byline or (article.outlet.name if article.outlet else "")) or None
+
+    def item_categories(self, article):
+        topic = article.primary_topic
+        return [xml_text(display_name(topic, article.feed_language))] if topic else []
+
+
+class AtomStoryFeed(StoryFeed):
+    feed_type = Atom1Feed
+    subtitle = StoryFeed.description
+
+
+class AllStoriesFeed(StoryFeed):
+    localized = False
+
+
+class AllStoriesAtomFeed(AtomStoryFeed):
+    localized = False

@@ -1,0 +1,32 @@
+"""Readable URL slugs in every script.
+
+``django.utils.text.slugify(allow_unicode=True)`` drops combining marks, so
+Hindi loses its vowel signs (``बाक निन्ह`` becomes ``बक-ननह``) and Vietnamese
+tone marks written as combining characters vanish. Here a slug keeps every
+letter, mark and digit of the headline, lower-cased, and turns everything
+else into single hyphens: ``बाक-निन्ह``, ``バクニン省``, ``bắc-ninh``.
+
+The slug is decoration: stories are found by their number, and a URL with an
+out-of-date or mangled slug redirects to the current one, so links survive
+headline edits.
+"""
+
+import unicodedata
+
+SLUG_MAX_CHARS = 60
+
+
+def headline_slug(text: str, max_chars: int = SLUG_MAX_CHARS) -> str:
+    """The slug of a headline: letters, marks and digits of any script, hyphen-separated, at most ``max_chars``.
+
+    Cut at a hyphen when one falls in the second half, so words stay whole.
+    """
+    kept = []
+    for char in unicodedata.normalize("NFC", text).lower():
+        kept.append(char if unicodedata.category(char)[0] in "LMN" else " ")
+    slug = "-".join("".join(kept).split())
+    if len(slug) > max_chars:
+        slug = slug[:max_chars]
+        cut = slug.rfind("-")
+        slug = slug[:cut] if cut > max_chars // 2 else slug
+    return slug.strip("-") or "story"
