@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install migrate seed test-postgres lint bench clean
+.PHONY: run test install messages migrate seed test-postgres lint bench clean quality-tools
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,7 +17,13 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
 
 install: $(VENV)/.installed
 
-migrate: install
+# The interface catalogues (locale/*/LC_MESSAGES/django.po) compiled to .mo; needs GNU gettext's msgfmt.
+messages: install
+	@command -v msgfmt >/dev/null || { echo "== installing gettext (msgfmt)"; \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null; }
+	DEBUG=1 $(BIN)/python manage.py compilemessages --ignore=.venv --ignore=.ci -v0
+
+migrate: messages
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
 
 # Imports the seeds as published stories; running it again changes nothing.
@@ -29,11 +35,20 @@ run: seed
 	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 ## Run the whole test suite (SQLite; DATABASE_URL=postgres://… runs it on PostgreSQL)
-test: install
+test: messages
 	$(BIN)/python -m pytest
 
-test-postgres: install
+test-postgres: messages
 	DATABASE_URL=postgres://postgres@127.0.0.1:5432/newsroom $(BIN)/python -m pytest
+
+## Install the browser tests' quality gates (Lighthouse, the Nu Html Checker) into .ci/node_modules/.
+## Without them those checks skip (and fail with CI set). --ignore-scripts: vnu-jar's postinstall
+## would download a Java runtime when java is missing; tests/browser/quality.py uses the system's java.
+quality-tools: .ci/node_modules/.package-lock.json
+
+.ci/node_modules/.package-lock.json: .ci/package.json .ci/package-lock.json
+	npm ci --prefix .ci --no-audit --no-fund --ignore-scripts
+	touch $@
 
 lint: install
 	$(BIN)/ruff check .

@@ -3,7 +3,13 @@
 Every filter is validated by its form: an unknown tag, outlet or topic, a
 language that is not a content language or a malformed date is a form error
 (the listing shows it and no stories), never a server error.
+
+Tags, topics and outlets are each read once per request (choices, validation
+and filtering share the rows), and only when a field needs them: a listing's
+query count does not depend on which filters are used.
 """
+
+from functools import cached_property
 
 import django_filters
 from django import forms
@@ -12,7 +18,7 @@ from django.conf.locale import LANG_INFO
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from newsroom.languages import column
+from newsroom.languages import display_name
 from newsroom.models import Outlet, Tag, Topic
 
 
@@ -26,16 +32,10 @@ class DateInput(forms.DateInput):
 
 
 class ArticleFilter(django_filters.FilterSet):
-    place = django_filters.ModelChoiceFilter(
-        label=_("Place"), field_name="tags", to_field_name="slug", queryset=Tag.objects.filter(kind=Tag.Kind.PLACE)
-    )
-    tag = django_filters.ModelChoiceFilter(
-        label=_("Tag"), field_name="tags", to_field_name="slug", queryset=Tag.objects.exclude(kind=Tag.Kind.PLACE)
-    )
-    topic = django_filters.ModelChoiceFilter(
-        label=_("Topic"), field_name="topics", to_field_name="slug", queryset=Topic.objects.all()
-    )
-    outlet = django_filters.ModelChoiceFilter(label=_("Outlet"), queryset=Outlet.objects.order_by("name"))
+    place = django_filters.ChoiceFilter(label=_("Place"), method="filter_related", empty_label=_("Any place"))
+    tag = django_filters.ChoiceFilter(label=_("Tag"), method="filter_related", empty_label=_("Any tag"))
+    topic = django_filters.ChoiceFilter(label=_("Topic"), method="filter_related", empty_label=_("Any topic"))
+    outlet = django_filters.ChoiceFilter(label=_("Outlet"), method="filter_related", empty_label=_("Any outlet"))
     language = django_filters.ChoiceFilter(
         label=_("Written in"), field_name="original_language", choices=language_choices, empty_label=_("Any language")
     )
@@ -49,16 +49,49 @@ class ArticleFilter(django_filters.FilterSet):
         label=_("Published until"), field_name="published_at", lookup_expr="date__lte", widget=DateInput
     )
 
+    # filter name -> (the article relation it filters on, the rows it offers, keyed by their URL value)
+    RELATED = {"place": "tags", "tag": "tags", "topic": "topics", "outlet": "outlet"}
+
     def __init__(self, *args, language: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.language = language or get_language()
-        # Choices named and sorted in the reader's language.
-        name = column("name", self.language)
-        for field in ("place", "tag", "topic"):
-            self.filters[field].queryset = self.filters[field].queryset.order_by(name, "slug")
-        for field, label in (("place", _("Any place")), ("tag", _("Any tag")), ("topic", _("Any topic"))):
-            self.filters[field].extra["empty_label"] = label
-        self.filters["outlet"].extra["empty_label"] = _("Any outlet")
+        for name in self.RELATED:
+            # Callable choices are read when the form renders or validates the field, not before.
+            self.filters[name].extra["choices"] = lambda name=name: [
+                (key, label) for key, (_pk, label) in self.options(name).items()
+            ]
+
+    def options(self, name: str) -> dict[str, tuple[int, str]]:
+        """The rows a related filter offers, ``{value: (pk, label)}``, labelled in the reader's language."""
+        if name == "topic":
+            return self._topics
+        if name == "outlet":
+            return self._outlets
+        return self._tags[name]
+
+    @cached_property
+    def _tags(self) -> dict[str, dict[str, tuple[int, str]]]:
+        tags = list(Tag.objects.all())
+        return {
+            "place": self._labelled([tag for tag in tags if tag.kind == Tag.Kind.PLACE]),
+            "tag": self._labelled([tag for tag in tags if tag.kind != Tag.Kind.PLACE]),
+        }
+
+    @cached_property
+    def _topics(self) -> dict[str, tuple[int, str]]:
+        return {topic.slug: (topic.pk, display_name(topic, self.language)) for topic in Topic.objects.all()}
+
+    @cached_property
+    def _outlets(self) -> dict[str, tuple[int, str]]:
+        return {str(outlet.pk): (outlet.pk, outlet.name) for outlet in Outlet.objects.order_by("name")}
+
+    def _labelled(self, tags: list[Tag]) -> dict[str, tuple[int, str]]:
+        """Alphabetical in the reader's language."""
+        options = [(tag.slug, (tag.pk, display_name(tag, self.language))) for tag in tags]
+        return dict(sorted(options, key=lambda option: option[1][1].casefold()))
+
+    def filter_related(self, queryset, name, value):
+        return queryset.filter(**{self.RELATED[name]: self.options(name)[value][0]}) if value else queryset
 
     def filter_translated(self, queryset, name, value):
         return queryset.in_language(self.language) if value else queryset

@@ -8,6 +8,7 @@ from django.conf.locale import LANG_INFO
 from django.urls import translate_url
 from django.utils.html import _json_script_escapes
 from django.utils.safestring import mark_safe
+from django.utils.timezone import localtime
 from django.utils.translation import gettext
 
 from newsroom.languages import content_languages, display_name
@@ -78,3 +79,9 @@ def jsonld(data) -> str:
     """``data`` as a JSON-LD ``<script>`` body: ``<``, ``>`` and ``&`` escaped so story text cannot end the
     script element."""
     return mark_safe(json.dumps(data, ensure_ascii=False, sort_keys=True).translate(_json_script_escapes))  # noqa: S308
+
+
+@register.filter
+def machine_time(moment) -> str:
+    """A ``<time datetime>`` value in the active time zone: HTML allows at most milliseconds, so none."""
+    return localtime(moment).replace(microsecond=0).isoformat() if moment else ""
