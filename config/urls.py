@@ -6,6 +6,7 @@ from newsroom import feeds, sitemaps
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/", include("newsroom.api")),
     path("robots.txt", sitemaps.robots_txt, name="robots-txt"),
     path("sitemap.xml", sitemaps.index, name="sitemap"),
     # Before the sections: "news" is not one of them.

@@ -6,7 +6,6 @@ holds the stories that exist in that language, in that language. Without one
 its original language.
 """
 
-import re
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -21,20 +20,12 @@ from django.utils.translation import gettext as _
 from newsroom.languages import display_name
 from newsroom.models import Article, Topic
 from newsroom.ninjs import language_tag, object_uri
+from newsroom.text import xml_text
 
 FEED_SIZE = 50
 
+
 # Characters XML 1.0 cannot carry: C0 controls but tab and line breaks, surrogates, U+FFFE/U+FFFF.
-# Django's feed writer refuses text with a C0 control (a 500, not a feed); imports strip them, but an
-# editor can paste one into the admin.
-_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-
-def xml_text(text: str | None) -> str:
-    """``text`` without the characters XML 1.0 cannot carry."""
-    return _NOT_XML.sub("", text or "")
-
-
 @dataclass
 class Scope:
     topic: Topic | None

@@ -8,8 +8,8 @@ values (``zh-Hans``) and an ``x-default``: a story's original-language
 version, a listing's default-language version, as the pages' own
 ``<link rel="alternate">`` say (``newsroom.seo``).
 
-Each section costs one query however many stories there are; the index adds
-one more for the latest change.
+However many stories there are, a section page costs one query, the index
+one per section and the news sitemap one.
 """
 
 from dataclasses import dataclass
@@ -25,12 +25,12 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
-from newsroom.feeds import xml_text
 from newsroom.languages import column, content_languages
 from newsroom.models import Article, Tag, Topic
 from newsroom.ninjs import language_tag
+from newsroom.text import xml_text
 
 # Our own templates: django.contrib.sitemaps is not an installed app, so its templates are not found.
 INDEX_TEMPLATE = "sitemaps/sitemap_index.xml"
@@ -117,7 +117,9 @@ class TranslatedSitemap(Sitemap):
         for url in urls:
             item, _ = url["item"]
             by_language = {alternate["lang_code"]: alternate["location"] for alternate in url["alternates"]}
-            url["alternates"] = [{"lang_code": language_tag(code), "location": loc} for code, loc in by_language.items()]
+            url["alternates"] = [
+                {"lang_code": language_tag(code), "location": loc} for code, loc in by_language.items()
+            ]
             if default := by_language.get(self.x_default_language(item)):
                 url["alternates"].append({"lang_code": "x-default", "location": default})
         return urls
@@ -205,7 +207,7 @@ def news_language(language: str) -> str:
     return NEWS_LANGUAGES.get(language.lower(), language.split("-")[0].lower())
 
 
-@require_GET
+@require_safe
 @sitemap_views.x_robots_tag
 def news(request):
     """``/sitemap-news.xml``: every language version of the stories published in the last two days."""
@@ -230,7 +232,7 @@ def news(request):
     return render(request, "sitemaps/news.xml", context, content_type="application/xml")
 
 
-@require_GET
+@require_safe
 def robots_txt(request):
     """``/robots.txt``: everything but the admin may be crawled; where the sitemaps are."""
     lines = [

@@ -1,5 +1,6 @@
 """Small text functions shared by the models, the import and the pages."""
 
+import re
 import unicodedata
 
 # Characters that end a sentence in the default languages.
@@ -45,3 +46,13 @@ def blocks(text: str) -> list[tuple[str, str]]:
         ("heading" if index + 1 < len(items) and looks_like_heading(item) else "paragraph", item)
         for index, item in enumerate(items)
     ]
+
+
+# XML 1.0 cannot carry C0 controls (Django's feed writer raises on them) nor lone surrogates; imports
+# strip them, but an editor can paste one into the admin.
+_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(text: str | None) -> str:
+    """``text`` without the characters XML 1.0 cannot carry."""
+    return _NOT_XML.sub("", text or "")

@@ -1,4 +1,5 @@
 import json
+from datetime import datetime, timedelta
 from io import StringIO
 from pathlib import Path
 
@@ -8,7 +9,7 @@ from django.contrib.auth.models import Group, Permission, User
 from django.core.management import call_command
 from django.utils import timezone
 
-from newsroom.models import Article
+from newsroom.models import Article, Tag, Topic
 
 DATA = Path(__file__).resolve().parent / "data"
 SEEDS = Path(settings.BASE_DIR) / "seeds"
@@ -21,6 +22,17 @@ DECODE_REJECTIONS = [
     ("nul_bytes.txt", "binary"),
     ("undecodable.txt", "undecodable"),
 ]
+
+
+def pytest_sessionstart(session):
+    """Compile the interface catalogues when a .po is newer than its .mo (``make test`` does it too): Django
+    serves a language prefix only with a compiled catalogue, and ships none for Lao."""
+    catalogues = Path(settings.BASE_DIR, "locale").glob("*/LC_MESSAGES/django.po")
+    if any(
+        not po.with_suffix(".mo").exists() or po.stat().st_mtime > po.with_suffix(".mo").stat().st_mtime
+        for po in catalogues
+    ):
+        call_command("compilemessages", locale=[], ignore_patterns=[".venv", ".ci"], verbosity=0)
 
 
 @pytest.fixture
@@ -74,17 +86,21 @@ def make_story(
     title: str = "Story",
     language: str = "vi",
     *,
+    lead: str = "",
     status: str = "published",
-    published_at=None,
+    published_at: datetime | timedelta | None = None,
     topics=(),
     tags=(),
     **fields,
 ) -> Article:
-    """A story with a headline (and a lead) in ``language``; published now unless told otherwise."""
-    if published_at is None and status == "published":
+    """A story with a headline and a lead in ``language``; published now unless ``published_at`` (a moment,
+    or an offset from now) says otherwise."""
+    if isinstance(published_at, timedelta):
+        published_at = timezone.now() + published_at
+    elif published_at is None and status == "published":
         published_at = timezone.now()
     lang = language.replace("-", "_")
-    fields.setdefault(f"lead_{lang}", f"Lead of {title}")
+    fields.setdefault(f"lead_{lang}", lead or f"Lead of {title}")
     article = Article.objects.create(
         original_language=language,
         status=status,
@@ -96,3 +112,32 @@ def make_story(
     article.topics.set(topics)
     article.tags.set(tags)
     return article
+
+
+# Stories no public surface may show: (status, publication offset from now).
+HIDDEN = {
+    "draft": ("draft", timedelta(days=-1)),
+    "in_review": ("in_review", timedelta(days=-1)),
+    "archived": ("archived", timedelta(days=-1)),
+    "scheduled": ("published", timedelta(days=1)),
+}
+
+
+@pytest.fixture
+def hidden_stories(db) -> dict[str, Article]:
+    """A draft, a story in review, an archived one and one scheduled for tomorrow, each with a canary headline
+    in Hindi and English, in every topic, with a tag no other story has; all but the scheduled one dated in
+    the past (as if they had been public once)."""
+    tags = list(Tag.objects.filter(articles__isnull=True).order_by("slug")[: len(HIDDEN)])
+    return {
+        name: make_story(
+            f"CANARY {name}",
+            "hi",
+            title_en=f"CANARY {name} en",
+            status=status,
+            published_at=offset,
+            topics=list(Topic.objects.all()),
+            tags=[tag],
+        )
+        for (name, (status, offset)), tag in zip(HIDDEN.items(), tags, strict=True)
+    }

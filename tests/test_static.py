@@ -4,8 +4,8 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.test import Client, override_settings
 from django.templatetags.static import static
+from django.test import Client, override_settings
 
 HASHED_STORAGE = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
