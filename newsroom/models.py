@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 from newsroom.languages import column, content_languages
 from newsroom.querysets import ArticleQuerySet
@@ -70,11 +71,11 @@ class Tag(models.Model):
     """A place, body, person, programme or subject that stories mention."""
 
     class Kind(models.TextChoices):
-        PLACE = "place", "place"
-        ORGANISATION = "organisation", "organisation"
-        PERSON = "person", "person"
-        PROGRAMME = "programme", "programme"
-        SUBJECT = "subject", "subject"
+        PLACE = "place", _("place")
+        ORGANISATION = "organisation", _("organisation")
+        PERSON = "person", _("person")
+        PROGRAMME = "programme", _("programme")
+        SUBJECT = "subject", _("subject")
 
     slug = models.SlugField(max_length=100, unique=True, help_text="ASCII, from the English name.")
     name = models.CharField(max_length=200)
@@ -124,10 +125,10 @@ class Article(models.Model):
     """A story, in its original language and its translations."""
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "draft"
-        IN_REVIEW = "in_review", "in review"
-        PUBLISHED = "published", "published"
-        ARCHIVED = "archived", "archived"
+        DRAFT = "draft", _("draft")
+        IN_REVIEW = "in_review", _("in review")
+        PUBLISHED = "published", _("published")
+        ARCHIVED = "archived", _("archived")
 
     title = models.CharField(max_length=400, blank=True)
     lead = models.TextField(blank=True)
@@ -295,11 +296,11 @@ class RawDocument(models.Model):
     """The import ledger: one row per distinct file received, kept forever."""
 
     class Status(models.TextChoices):
-        CREATED = "created", "created"
-        UPDATED = "updated", "updated"
-        TRANSLATION_ADDED = "translation-added", "translation added"
-        UNCHANGED = "unchanged", "unchanged"
-        REJECTED = "rejected", "rejected"
+        CREATED = "created", _("created")
+        UPDATED = "updated", _("updated")
+        TRANSLATION_ADDED = "translation-added", _("translation added")
+        UNCHANGED = "unchanged", _("unchanged")
+        REJECTED = "rejected", _("rejected")
 
     file_name = models.CharField(max_length=500)
     sha256 = models.CharField(max_length=64, unique=True)

@@ -93,8 +93,14 @@ def test_an_editors_day(live_server, page, draft_seeds, page_errors, screenshot)
     assert story.status == "published" and story.title_en.startswith("Bac Ninh and Xaisomboun")
     assert "en" in story.languages()
 
-    page.goto(f"{live_server.url}/")
-    assert page.locator(f'article[lang="hi"] h2:has-text("{story.title_hi[:30]}")').count() == 1
+    # Published, the story is on the English site in English and on the Hindi site in Hindi.
+    page.goto(f"{live_server.url}/en/")
+    assert page.locator('article[lang="en"] .card-title:has-text("Bac Ninh and Xaisomboun")').count() == 1
+    page.goto(f"{live_server.url}/hi/")
+    assert page.locator(f'article[lang="hi"] .card-title:has-text("{story.title_hi[:30]}")').count() == 1
+    page.click(f'.card-title:has-text("{story.title_hi[:30]}") a')
+    page.wait_for_load_state()
+    assert page.locator('link[rel="alternate"][hreflang="en"]').count() == 1
     screenshot("day-6-public")
     assert [error for error in page_errors if "favicon" not in error] == []
 
