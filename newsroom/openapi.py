@@ -26,6 +26,20 @@ from newsroom.models import Tag
 from newsroom.ninjs import SCHEMA_PATH
 
 JSON = "application/json"
+# What /api/articles/ reads from its query string: the version to give, the shared filters, the page.
+ARTICLE_LIST_PARAMETERS = (
+    "lang",
+    "topic",
+    "tag",
+    "place",
+    "outlet",
+    "language",
+    "translated",
+    "published_after",
+    "published_before",
+    "page",
+    "page_size",
+)
 
 
 def document(server_url: str) -> dict[str, Any]:
@@ -145,22 +159,7 @@ def _document() -> dict[str, Any]:
                         "the story has that version, otherwise in its original language; the object's `language` "
                         "says which. Filters combine; `next` and `previous` keep them."
                     ),
-                    "parameters": [
-                        parameter(name)
-                        for name in (
-                            "lang",
-                            "topic",
-                            "tag",
-                            "place",
-                            "outlet",
-                            "language",
-                            "translated",
-                            "published_after",
-                            "published_before",
-                            "page",
-                            "page_size",
-                        )
-                    ],
+                    "parameters": [parameter(name) for name in ARTICLE_LIST_PARAMETERS],
                     "responses": {
                         "200": response("A page of stories.", ref("ArticleList")),
                         **errors,

@@ -15,7 +15,7 @@ urlpatterns = [
     path("topics/<slug:slug>/atom/", feeds.AtomStoryFeed(), name="topic-atom"),
     path("tags/", views.TagListView.as_view(), name="tag-list"),
     path("tags/<slug:slug>/", views.TagView.as_view(), name="tag-detail"),
-    path("stories/<int:pk>/", views.article_redirect, name="article-redirect"),
-    # Any slug is accepted: a stale or mangled one redirects to the current one.
+    # Any slug, or none, is accepted: a stale or mangled one redirects to the current one.
+    path("stories/<int:pk>/", views.ArticleView.as_view(), name="article-redirect"),
     path("stories/<int:pk>/<str:slug>/", views.ArticleView.as_view(), name="article-detail"),
 ]

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db.models import Count, Prefetch
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import get_language
 from django.views.generic import DetailView, TemplateView
@@ -122,7 +121,8 @@ class TagListView(TemplateView):
 
 
 class ArticleView(DetailView):
-    """One story in the URL's language, or its original labelled as such."""
+    """One story in the URL's language, or its original labelled as such. A URL without the current slug
+    (none, an old headline's, a mangled one) redirects permanently to the one with it."""
 
     template_name = "newsroom/article_detail.html"
     context_object_name = "article"
@@ -175,11 +175,3 @@ class ArticleView(DetailView):
             related=related,
             **kwargs,
         )
-
-
-def article_redirect(request, pk: int):
-    """``/<lang>/stories/<pk>/``: the story's full URL."""
-    article = Article.objects.published().filter(pk=pk).first()
-    if article is None:
-        raise Http404
-    return redirect(article.get_absolute_url(), permanent=True)

@@ -44,7 +44,7 @@ VNU_JAR = NODE_MODULES / "vnu-jar" / "build" / "dist" / "vnu.jar"
 LIGHTHOUSE = NODE_MODULES / ".bin" / "lighthouse"
 LIGHTHOUSE_ARTIFACTS = ROOT / "artifacts" / "lighthouse"
 CHROMIUM = Path("/usr/bin/chromium")
-# The same flags as conftest.CHROMIUM_ARGS (a test checks that they stay in step).
+# Debian's chromium, as the browser fixtures (conftest.py) and Lighthouse start it.
 CHROME_FLAGS = (
     "--headless",
     "--no-sandbox",

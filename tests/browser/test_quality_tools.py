@@ -75,13 +75,6 @@ def static_site(tmp_path_factory):
     server.server_close()
 
 
-def test_chrome_flags_match_the_browser_fixtures():
-    from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
-
-    assert list(quality.CHROME_FLAGS) == CHROMIUM_ARGS
-    assert quality.CHROMIUM == CHROMIUM
-
-
 def test_vnu_reports_errors_and_ignores_warnings():
     results = quality.validate_documents(
         {"invalid": INVALID_HTML, "valid": VALID_HTML, "warning only": VALID_WITH_WARNING}
