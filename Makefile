@@ -56,6 +56,7 @@ lint: install
 
 bench: install
 	$(BIN)/python bench/import_bench.py
+	$(BIN)/python bench/search_bench.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm .pytest_cache

@@ -185,7 +185,8 @@ def index(request: HttpRequest) -> dict[str, Any]:
 
 @api_view
 def article_list(request: HttpRequest) -> dict[str, Any]:
-    """Published stories, newest first, filtered as the listings are; each in ``lang`` when it has that version."""
+    """Published stories, newest first (best first with ``q``), filtered as the listings are; each in ``lang``
+    when it has that version."""
     language = content_language(request)
     data = request.GET.copy()
     if data.get("translated", "") in BOOLEAN_SPELLINGS:
@@ -195,7 +196,7 @@ def article_list(request: HttpRequest) -> dict[str, Any]:
         raise ApiError(400, {"errors": {field: list(messages) for field, messages in filterset.errors.items()}})
     if filterset.form.cleaned_data.get("translated") and language is None:
         raise invalid("translated", _("Give lang: the language the stories must exist in."))
-    page, members = paginate(request, filterset.qs, "article-list")
+    page, members = paginate(request, filterset.results(), "article-list")
     base_url = request.build_absolute_uri("/")
     results = [
         article_to_ninjs(article, version, base_url=base_url)

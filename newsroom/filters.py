@@ -18,6 +18,7 @@ from django.conf.locale import LANG_INFO
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from newsroom import search
 from newsroom.languages import display_name
 from newsroom.models import Outlet, Tag, Topic
 
@@ -48,6 +49,8 @@ class ArticleFilter(django_filters.FilterSet):
     published_before = django_filters.DateFilter(
         label=_("Published until"), field_name="published_at", lookup_expr="date__lte", widget=DateInput
     )
+    # Last, so that it searches what the other filters kept.
+    q = django_filters.CharFilter(label=_("Search"), method="filter_search")
 
     # filter name -> (the article relation it filters on, the rows it offers, keyed by their URL value)
     RELATED = {"place": "tags", "tag": "tags", "topic": "topics", "outlet": "outlet"}
@@ -92,6 +95,17 @@ class ArticleFilter(django_filters.FilterSet):
 
     def filter_related(self, queryset, name, value):
         return queryset.filter(**{self.RELATED[name]: self.options(name)[value][0]}) if value else queryset
+
+    def filter_search(self, queryset, name, value):
+        """The stories matching ``value``, best first: ``ranked_ids`` holds their order for the listing."""
+        self.ranked_ids = search.search_ids(queryset, value)
+        return queryset.filter(pk__in=self.ranked_ids)
+
+    def results(self, stories=None):
+        """The filtered stories for a paginator: after a search in rank order, each page fetched from
+        ``stories`` (default: the filtered queryset); otherwise the filtered queryset."""
+        ids = getattr(self, "ranked_ids", None)
+        return self.qs if ids is None else search.RankedResults(ids, self.qs if stories is None else stories)
 
     def filter_translated(self, queryset, name, value):
         return queryset.in_language(self.language) if value else queryset

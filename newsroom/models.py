@@ -292,6 +292,24 @@ class ArticleImage(models.Model):
         return self.caption[:80] or self.source_name or f"Image {self.position}"
 
 
+class SearchDocument(models.Model):
+    """One language version of a story as search tokens (``newsroom.search.tokens``), kept in step with the
+    story and its tags by ``newsroom.search``. SQLite indexes it with an FTS5 table, PostgreSQL with a
+    generated tsvector column and a GIN index (migration 0004)."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="search_documents")
+    language = models.CharField(max_length=10)
+    document = models.TextField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["article", "language"], name="searchdocument_unique_language"),
+        ]
+
+    def __str__(self):
+        return f"{self.article_id}:{self.language}"
+
+
 class RawDocument(models.Model):
     """The import ledger: one row per distinct file received, kept forever."""
 

@@ -37,6 +37,7 @@ ARTICLE_LIST_PARAMETERS = (
     "translated",
     "published_after",
     "published_before",
+    "q",
     "page",
     "page_size",
 )
@@ -268,6 +269,14 @@ def _document() -> dict[str, Any]:
                     "Stories published on this day or earlier (the site's time zone).",
                     {"type": "string", "format": "date"},
                     "2099-12-31",
+                ),
+                "q": query(
+                    "q",
+                    "Full-text search in every script: words must all appear (Latin diacritics optional, "
+                    '`"quoted words"` adjacent), Chinese, Japanese and Korean runs as written; tags\' aliases '
+                    "count. Results come best first, at most 1,000.",
+                    {"type": "string"},
+                    "Bắc Ninh",
                 ),
                 "page": query("page", "The page, from 1.", {"type": "integer", "minimum": 1, "default": 1}, 1),
                 "page_size": query(

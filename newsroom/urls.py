@@ -13,6 +13,7 @@ urlpatterns = [
     path("topics/<slug:slug>/", views.TopicView.as_view(), name="topic-detail"),
     path("topics/<slug:slug>/rss/", feeds.StoryFeed(), name="topic-rss"),
     path("topics/<slug:slug>/atom/", feeds.AtomStoryFeed(), name="topic-atom"),
+    path("search/", views.SearchView.as_view(), name="search"),
     path("tags/", views.TagListView.as_view(), name="tag-list"),
     path("tags/<slug:slug>/", views.TagView.as_view(), name="tag-detail"),
     # Any slug, or none, is accepted: a stale or mangled one redirects to the current one.

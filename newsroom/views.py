@@ -14,7 +14,7 @@ from django.utils.translation import get_language
 from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 
-from newsroom import seo
+from newsroom import search, seo
 from newsroom.filters import ArticleFilter
 from newsroom.languages import display_name, translated
 from newsroom.models import Article, Tag, Topic
@@ -62,7 +62,13 @@ class StoryListView(FilterView):
         return self.get_stories().for_listing()
 
     def get_context_data(self, **kwargs):
+        if "object_list" in kwargs and self.filterset.is_valid():
+            kwargs["object_list"] = self.filterset.results(self.get_page_stories())
         return super().get_context_data(meta=seo.listing_metadata(self.request), **kwargs)
+
+    def get_page_stories(self):
+        """Where a page of search results is fetched from, in rank order."""
+        return self.get_queryset()
 
     def get_filterset_kwargs(self, filterset_class):
         return {**super().get_filterset_kwargs(filterset_class), "language": get_language()}
@@ -72,6 +78,23 @@ class StoryListView(FilterView):
         for name in self.hidden_filters:
             del filterset.form.fields[name]
         return filterset
+
+
+class SearchView(StoryListView):
+    """Stories matching ``q`` (with the listings' other filters), best first, with highlighted passages."""
+
+    template_name = "newsroom/search.html"
+
+    def get_page_stories(self):
+        # Passages come from the bodies, which listings otherwise leave out.
+        return self.get_stories().select_related("outlet", "primary_topic")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        query, language = self.request.GET.get("q", ""), get_language()
+        for article in context["object_list"] if query else ():
+            article.passage = search.story_snippet(article, query, language)
+        return {**context, "query": query}
 
 
 class TopicView(StoryListView):

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from modeltranslation.admin import TabbedTranslationAdmin
 
+from newsroom import search
 from newsroom.admin.base import URL_FIELDS, refuse_unavailable_actions
 from newsroom.languages import column, content_languages
 from newsroom.models import Article, Outlet, Tag, TagAlias, Topic, TopicKeyword
@@ -58,6 +59,8 @@ def merge_tags(keep: Tag, others: QuerySet[Tag]) -> MergeResult:
         new_aliases = [TagAlias(tag=keep, name=name, key=key) for key, name in names.items() if key not in taken]
         TagAlias.objects.bulk_create(new_aliases)
         Tag.objects.filter(pk__in=[tag.pk for tag in other_tags]).delete()
+        # The links were written in bulk, without signals: the merged stories' documents gain the aliases here.
+        search.reindex(through.objects.filter(tag=keep).values_list("article", flat=True))
     return MergeResult(len(other_tags), len(incoming - tagged), len(new_aliases), len(names) - len(new_aliases))
 
 

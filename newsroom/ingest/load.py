@@ -29,6 +29,7 @@ from django.conf.locale import LANG_INFO
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from newsroom import search
 from newsroom.ingest.classify import Classification, Registry, classify
 from newsroom.ingest.clean import Caption, CleanStory, clean
 from newsroom.ingest.decode import Decoded, Rejected, decode, normalise
@@ -354,6 +355,7 @@ class Importer:
         images = ArticleImage.objects.bulk_create(
             [_new_image(article, position, caption, language) for position, caption in enumerate(story.captions)]
         )
+        search.reindex([article.pk])  # the links and images above were written in bulk, without signals
         document.written = _fingerprints(self._incoming_values(story, language))
         # The first revision's snapshot, known without reading anything back.
         return article, snapshot(article, links={"topics": topic_ids, "tags": tag_ids, "related": []}, images=images)

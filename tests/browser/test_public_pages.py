@@ -2,6 +2,7 @@
 Lighthouse accessibility, SEO and best-practices scores of 95 or more. Screenshots and Lighthouse
 reports are kept in artifacts/."""
 
+from urllib.parse import quote
 from urllib.request import urlopen
 
 import pytest
@@ -11,11 +12,11 @@ from tests.browser.quality import failing_audits, run_lighthouse, scores, valida
 
 pytestmark = pytest.mark.browser
 
-# A page in each language with stories written in it: (language, topic, seed headline start).
+# A page in each language with stories written in it: (language, topic, seed headline start, search query).
 LANGUAGES = [
-    ("hi", "cross-border-cooperation", "प्रतिनिधिमंडल"),
-    ("ja", "industrial-promotion", "また、省人民委員会事務局"),
-    ("en", "industrial-promotion", "Perfecting the coordination mechanism"),
+    ("hi", "cross-border-cooperation", "प्रतिनिधिमंडल", "निन्ह"),
+    ("ja", "industrial-promotion", "また、省人民委員会事務局", "バクニン省"),
+    ("en", "industrial-promotion", "Perfecting the coordination mechanism", "bac ninh"),
 ]
 FONTS = {"hi": "Noto Sans Devanagari", "ja": "Noto Sans CJK JP", "en": "Noto Sans"}
 
@@ -28,26 +29,29 @@ def story(language: str, headline_start: str) -> Article:
     )
 
 
-def pages(live_server, language: str, topic: str, headline_start: str) -> dict[str, str]:
+def pages(live_server, language: str, topic: str, headline_start: str, query: str) -> dict[str, str]:
     return {
         "home": f"{live_server.url}/{language}/",
         "topic": f"{live_server.url}/{language}/topics/{topic}/",
         "article": live_server.url + story(language, headline_start).get_absolute_url(language),
+        "search": f"{live_server.url}/{language}/search/?q={quote(query)}",
     }
 
 
-@pytest.mark.parametrize(("language", "topic", "headline_start"), LANGUAGES)
+@pytest.mark.parametrize(("language", "topic", "headline_start", "query"), LANGUAGES)
 def test_public_pages_render_in_their_language(
-    live_server, page, page_errors, published_seeds, screenshot, language, topic, headline_start
+    live_server, page, page_errors, published_seeds, screenshot, language, topic, headline_start, query
 ):
-    """Home, topic and article pages load without errors, declare the language, show the story's script
-    with an installed font, and are valid HTML."""
+    """Home, topic, article and search pages load without errors, declare the language, show the story's
+    script with an installed font, and are valid HTML; search results highlight the query."""
     documents = {}
-    for kind, url in pages(live_server, language, topic, headline_start).items():
+    for kind, url in pages(live_server, language, topic, headline_start, query).items():
         page.goto(url)
         assert page.locator("html").get_attribute("lang") == language
         assert page.get_by_text(headline_start).first.is_visible()
         assert page.evaluate(f"document.fonts.check('16px \"{FONTS[language]}\"')")
+        if kind == "search":
+            assert page.locator(".passage mark").first.is_visible()
         screenshot(f"{kind}-{language}")
         documents[f"{kind}-{language}"] = urlopen(url).read().decode()
     assert page_errors == []

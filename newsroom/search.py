@@ -1,0 +1,431 @@
+"""Multilingual full-text search: one normaliser, two engines, the same results.
+
+Every language version of a story has a ``SearchDocument``: its headline,
+lead and body, plus the names and aliases of its tags in every script,
+reduced by ``tokens()`` to a line of space-separated tokens:
+
+- NFKC, then case-folded;
+- Latin letters lose their diacritics and ``đ`` becomes ``d`` (``Đà Nẵng`` ->
+  ``da nang``), so readers can type without tone marks;
+- other scripts keep their marks: a Devanagari word with its vowel signs and
+  viramas is one token (``निन्ह``);
+- scripts written without spaces (Han, kana, Hangul, Lao, Thai, Khmer,
+  Myanmar) are cut into grapheme clusters; a run gives its overlapping
+  bigrams in order (``バクニン省`` -> ``バク クニ ニン ン省``), and every cluster
+  once more at the end of the document, so one-character queries work too.
+
+The same function turns a query into tokens, so a document and a query
+always agree. Because the tokens are plain letters, marks and digits
+separated by single spaces, both engines read them alike:
+
+- SQLite: an FTS5 table over the documents (``unicode61``, marks kept as
+  part of words, no diacritic folding of its own), ranked by ``bm25``;
+- PostgreSQL: a generated ``tsvector`` column (``to_tsvector('simple')``)
+  with a GIN index, ranked by ``ts_rank``.
+
+A query is a conjunction of terms; a quoted part or a run of a script
+without spaces is a phrase (its tokens adjacent, in order). Anything else a
+user types (``*``, ``NEAR``, parentheses, control characters) is punctuation
+or a plain word, never search syntax: hostile queries give results or none,
+never an error.
+"""
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import QuerySet
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+# Scripts written without spaces between words (their combining marks are in their own blocks).
+UNSPACED = (
+    "\u0e00-\u0eff"  # Thai, Lao
+    "\u1000-\u109f"  # Myanmar
+    "\u1780-\u17ff"  # Khmer
+    "\u1100-\u11ff\u3130-\u318f\uac00-\ud7af"  # Hangul
+    "\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f"  # Hiragana, Katakana
+    "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff"  # Han
+)
+UNSPACED_RUN = re.compile(f"[{UNSPACED}]+")
+MAX_TOKEN_CHARS = 64
+# PostgreSQL keeps word positions up to 16,383; documents stop before, so phrases match alike on both engines.
+MAX_DOCUMENT_TOKENS = 16_000
+MAX_QUERY_CHARS = 500
+MAX_QUERY_TERMS = 16
+RESULT_LIMIT = 1000
+
+
+class _FoldTable(dict):
+    """``str.translate`` table, filled on first use of each character: letters, marks and digits stay (Latin
+    ones without diacritics, ``đ`` as ``d``); everything else becomes a space."""
+
+    def __missing__(self, codepoint: int) -> str:
+        char = chr(codepoint)
+        if unicodedata.category(char)[0] not in "LMN":
+            folded = " "
+        elif char in "đð":
+            folded = "d"
+        else:
+            base = unicodedata.normalize("NFD", char)[0]
+            folded = base if base.isascii() or "LATIN" in unicodedata.name(base, "") else char
+        self[codepoint] = folded
+        return folded
+
+
+_FOLD = _FoldTable()
+
+
+def fold(text: str) -> str:
+    """NFKC, case-folded, Latin diacritics removed, and every character that is not a letter, mark or digit a
+    space: ``"Đà Nẵng, 2025!"`` -> ``"da nang  2025 "``."""
+    return unicodedata.normalize("NFKC", text).casefold().translate(_FOLD)
+
+
+def _clusters(run: str) -> list[str]:
+    """A run of an unspaced script as grapheme clusters: a base character and its combining marks."""
+    clusters: list[str] = []
+    for char in run:
+        if clusters and unicodedata.category(char)[0] == "M":
+            clusters[-1] += char
+        else:
+            clusters.append(char)
+    return clusters
+
+
+def _bigrams(clusters: Sequence[str]) -> list[str]:
+    if len(clusters) == 1:
+        return list(clusters)
+    return [clusters[i] + clusters[i + 1] for i in range(len(clusters) - 1)]
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A word of a spaced script (one token), or a run of an unspaced one (its clusters)."""
+
+    tokens: tuple[str, ...]
+    unspaced: bool
+
+
+def segments(text: str) -> list[Segment]:
+    """``text``, folded, as words and unspaced runs in order."""
+    result: list[Segment] = []
+    for word in fold(text).split():
+        start = 0
+        for run in UNSPACED_RUN.finditer(word):
+            if run.start() > start:
+                result.append(Segment((word[start : run.start()][:MAX_TOKEN_CHARS],), unspaced=False))
+            result.append(Segment(tuple(_clusters(run.group())), unspaced=True))
+            start = run.end()
+        if start < len(word):
+            result.append(Segment((word[start:][:MAX_TOKEN_CHARS],), unspaced=False))
+    return result
+
+
+def tokens(text: str) -> list[str]:
+    """A document's tokens: its words and the bigrams of its unspaced runs in order, then each unspaced
+    cluster once (for one-character queries)."""
+    ordered: list[str] = []
+    clusters: dict[str, None] = {}
+    for segment in segments(text):
+        if segment.unspaced:
+            ordered += _bigrams(segment.tokens)
+            clusters.update(dict.fromkeys(segment.tokens))
+        else:
+            ordered += segment.tokens
+    ordered = ordered[:MAX_DOCUMENT_TOKENS]
+    return ordered + list(clusters)[: MAX_DOCUMENT_TOKENS - len(ordered)]
+
+
+# Documents ------------------------------------------------------------------------------------
+
+
+def document_text(article, language: str, tag_names: Iterable[str]) -> str:
+    """The tokens of a story's ``language`` version: headline, lead, body, image captions and alt texts, and
+    its tags' names and aliases in every script (so ``Bắc Ninh`` finds a Hindi story tagged Bac Ninh)."""
+    from newsroom.languages import column
+
+    texts = [getattr(article, column(field, language)) or "" for field in ("title", "lead", "body")]
+    for image in article.images.all():
+        texts += [getattr(image, column(field, language)) or "" for field in ("caption", "alt_text")]
+    return " ".join(tokens("\n".join([*texts, *tag_names])))
+
+
+def tag_names(tag) -> list[str]:
+    """What a story's tag contributes to each of its documents: the tag's names and aliases in every script."""
+    from newsroom.languages import column, content_languages
+
+    names = [getattr(tag, column("name", language)) or "" for language in content_languages()]
+    return [*names, *(alias.name for alias in tag.aliases.all())]
+
+
+def reindex(article_ids: Iterable[int]) -> int:
+    """Rebuild the documents of these stories (every language they exist in); returns how many were written."""
+    from newsroom.models import Article, SearchDocument
+
+    ids = list(article_ids)
+    written = 0
+    articles = Article.objects.filter(pk__in=ids).prefetch_related("tags__aliases", "images")
+    for article in articles:
+        names = [name for tag in article.tags.all() for name in tag_names(tag)]
+        wanted = {language: document_text(article, language, names) for language in article.languages()}
+        existing = {doc.language: doc for doc in SearchDocument.objects.filter(article=article)}
+        for language, doc in existing.items():
+            if language not in wanted:
+                doc.delete()
+            elif doc.document != wanted[language]:
+                doc.document = wanted[language]
+                doc.save(update_fields=["document"])
+                written += 1
+        new = [
+            SearchDocument(article=article, language=language, document=text)
+            for language, text in wanted.items()
+            if language not in existing
+        ]
+        SearchDocument.objects.bulk_create(new)
+        written += len(new)
+    return written
+
+
+def rebuild(batch: int = 500) -> int:
+    """Every story's documents, from scratch."""
+    from newsroom.models import Article
+
+    ids = list(Article.objects.values_list("pk", flat=True).order_by("pk"))
+    return sum(reindex(ids[start : start + batch]) for start in range(0, len(ids), batch))
+
+
+# Queries --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Term:
+    """Tokens that must all appear; adjacent and in order when ``phrase``."""
+
+    tokens: tuple[str, ...]
+    phrase: bool
+
+
+def parse(query: str) -> list[Term]:
+    """A reader's query as terms; quoted parts and unspaced runs are phrases. Empty when nothing is searchable."""
+    query = query[:MAX_QUERY_CHARS]
+    terms: list[Term] = []
+    for index, part in enumerate(query.split('"')):
+        quoted = index % 2 == 1
+        found = segments(part)
+        if quoted:
+            words = [
+                token
+                for segment in found
+                for token in (_bigrams(segment.tokens) if segment.unspaced else segment.tokens)
+            ]
+            if words:
+                terms.append(Term(tuple(words), phrase=len(words) > 1))
+            continue
+        for segment in found:
+            if segment.unspaced:
+                terms.append(Term(tuple(_bigrams(segment.tokens)), phrase=len(segment.tokens) > 2))
+            else:
+                terms.append(Term(segment.tokens, phrase=False))
+    unique = list(dict.fromkeys(terms))
+    return unique[:MAX_QUERY_TERMS]
+
+
+def _fts5_query(terms: list[Term]) -> str:
+    parts = []
+    for term in terms:
+        if term.phrase:
+            parts.append('"' + " ".join(term.tokens) + '"')
+        else:
+            parts += [f'"{token}"' for token in term.tokens]
+    return " AND ".join(parts)
+
+
+def _tsquery(terms: list[Term]) -> str:
+    parts = []
+    for term in terms:
+        quoted = [f"'{token}'" for token in term.tokens]
+        parts.append("(" + " <-> ".join(quoted) + ")" if term.phrase else " & ".join(quoted))
+    return " & ".join(parts)
+
+
+def search_ids(queryset: QuerySet, query: str, limit: int = RESULT_LIMIT) -> list[int]:
+    """The ids of the stories of ``queryset`` that match ``query``, best first (then newest), at most ``limit``."""
+    terms = parse(query)
+    if not terms:
+        return []
+    candidates, params = queryset.order_by().values("pk").query.sql_with_params()
+    if connection.vendor == "postgresql":
+        sql = f"""
+            SELECT d.article_id FROM newsroom_searchdocument d, to_tsquery('simple', %s) q
+            WHERE d.vector @@ q AND d.article_id IN ({candidates})
+            GROUP BY d.article_id ORDER BY MAX(ts_rank(d.vector, q)) DESC, d.article_id DESC LIMIT %s
+        """  # noqa: S608 - only the queryset's own SQL is interpolated; values are parameters
+        params = [_tsquery(terms), *params, limit]
+    else:
+        sql = f"""
+            WITH matches AS MATERIALIZED (  -- bm25() cannot run inside the aggregate below
+                SELECT d.article_id, bm25(newsroom_searchindex) AS score
+                FROM newsroom_searchindex JOIN newsroom_searchdocument d ON d.id = newsroom_searchindex.rowid
+                WHERE newsroom_searchindex MATCH %s
+            )
+            SELECT article_id FROM matches WHERE article_id IN ({candidates})
+            GROUP BY article_id ORDER BY MIN(score), article_id DESC LIMIT %s
+        """  # noqa: S608 - only the queryset's own SQL is interpolated; values are parameters
+        params = [_fts5_query(terms), *params, limit]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
+
+
+class RankedResults(Sequence):
+    """Search results for a paginator: the ranked ids, and each page's stories fetched in rank order."""
+
+    def __init__(self, ids: list[int], queryset: QuerySet):
+        self.ids = ids
+        self.queryset = queryset
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def count(self) -> int:
+        return len(self.ids)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            ids = self.ids[index]
+            found = {story.pk: story for story in self.queryset.filter(pk__in=ids)}
+            return [found[pk] for pk in ids if pk in found]
+        return self[index : index + 1][0]
+
+
+# Snippets -------------------------------------------------------------------------------------
+
+SNIPPET_CHARS = 220
+_SPACED_BOUNDARY = f"[^\\s{UNSPACED}]"
+
+
+def _folded_with_offsets(text: str) -> tuple[str, list[int]]:
+    """``text`` folded as documents are, with the index in ``text`` of each folded character."""
+    folded, offsets = [], []
+    for index, char in enumerate(text):
+        for out in fold(char):
+            folded.append(out)
+            offsets.append(index)
+    return "".join(folded), offsets
+
+
+def snippet(text: str, query: str) -> SafeString | None:
+    """About 220 characters of ``text`` from just before the first match of ``query``, every match in it
+    wrapped in ``<mark>`` and the rest escaped; ``None`` when nothing of the query is in ``text``."""
+    folded, offsets = _folded_with_offsets(text)
+    spans: list[tuple[int, int]] = []
+    for token in {token for term in parse(query) for token in term.tokens}:
+        if UNSPACED_RUN.fullmatch(token):
+            pattern = re.escape(token)
+        else:
+            pattern = f"(?<!{_SPACED_BOUNDARY}){re.escape(token)}(?!{_SPACED_BOUNDARY})"
+        spans += [(offsets[m.start()], offsets[m.end() - 1] + 1) for m in re.finditer(pattern, folded)]
+    if not spans:
+        return None
+    merged: list[list[int]] = []
+    for begin, end in sorted(spans):
+        if merged and begin <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([begin, end])
+    start = max(0, merged[0][0] - SNIPPET_CHARS // 4)
+    if start:
+        space = text.rfind(" ", 0, start)
+        start = space + 1 if space > start - 30 else start
+    end = min(len(text), start + SNIPPET_CHARS)
+    pieces, cursor = [], start
+    for begin, finish in merged:
+        if begin >= cursor and finish <= end:
+            pieces += [escape(text[cursor:begin]), "<mark>", escape(text[begin:finish]), "</mark>"]
+            cursor = finish
+    pieces.append(escape(text[cursor:end]))
+    return mark_safe(("…" if start else "") + "".join(pieces) + ("…" if end < len(text) else ""))  # noqa: S308
+
+
+# Keeping documents in step ---------------------------------------------------------------------
+# Every save of a story (form, import, translation, revision restore) and every change of its tags or of a
+# tag's names and aliases rewrites its documents in the same transaction. Publication needs nothing:
+# searches join the documents to ``Article.objects.published()`` when they run.
+
+
+def _story_saved(sender, instance, raw=False, **kwargs):
+    if not raw:
+        reindex([instance.pk])
+
+
+def _story_tags_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    """``story.tags`` changed (``instance`` is the story), or ``tag.articles`` (``instance`` is the tag)."""
+    if not reverse:
+        if action in ("post_add", "post_remove", "post_clear"):
+            reindex([instance.pk])
+    elif action == "pre_clear":
+        instance._search_stories = list(instance.articles.values_list("pk", flat=True))
+    elif action in ("post_add", "post_remove"):
+        reindex(pk_set)
+    elif action == "post_clear":
+        reindex(instance._search_stories)
+
+
+def _tag_changed(sender, instance, raw=False, origin=None, **kwargs):
+    """A tag's names, or one of its aliases, changed: its stories' documents hold them."""
+    from newsroom.models import Article, Tag, TagAlias
+
+    if not raw and not _deleting(origin, Tag):
+        tag_id = instance.tag_id if isinstance(instance, TagAlias) else instance.pk
+        reindex(Article.tags.through.objects.filter(tag_id=tag_id).values_list("article_id", flat=True))
+
+
+def _deleting(origin, model) -> bool:
+    """Whether a deletion started from ``model`` (its cascade deletes the rows this signal is about)."""
+    return isinstance(origin, model) or (isinstance(origin, QuerySet) and origin.model is model)
+
+
+def _image_changed(sender, instance, raw=False, origin=None, **kwargs):
+    from newsroom.models import Article
+
+    if not raw and not _deleting(origin, Article):
+        reindex([instance.article_id])
+
+
+def _tag_deleting(sender, instance, **kwargs):
+    instance._search_stories = list(instance.articles.values_list("pk", flat=True))
+
+
+def _tag_deleted(sender, instance, **kwargs):
+    reindex(getattr(instance, "_search_stories", []))
+
+
+def connect_signals() -> None:
+    from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
+
+    from newsroom.models import Article, ArticleImage, Tag, TagAlias
+
+    post_save.connect(_story_saved, sender=Article, dispatch_uid="search-story")
+    post_save.connect(_image_changed, sender=ArticleImage, dispatch_uid="search-image-saved")
+    post_delete.connect(_image_changed, sender=ArticleImage, dispatch_uid="search-image-deleted")
+    m2m_changed.connect(_story_tags_changed, sender=Article.tags.through, dispatch_uid="search-story-tags")
+    post_save.connect(_tag_changed, sender=Tag, dispatch_uid="search-tag")
+    post_save.connect(_tag_changed, sender=TagAlias, dispatch_uid="search-alias-saved")
+    post_delete.connect(_tag_changed, sender=TagAlias, dispatch_uid="search-alias-deleted")
+    pre_delete.connect(_tag_deleting, sender=Tag, dispatch_uid="search-tag-deleting")
+    post_delete.connect(_tag_deleted, sender=Tag, dispatch_uid="search-tag-deleted")
+
+
+def story_snippet(article, query: str, language: str) -> tuple[str, SafeString] | None:
+    """``(language, snippet)`` from the first of the page's language and the story's other versions whose
+    text matches ``query``; ``None`` when only a tag's alias matched."""
+    from newsroom.languages import column
+
+    for lang in dict.fromkeys([language, *article.languages()]):
+        text = "\n".join(getattr(article, column(field, lang)) or "" for field in ("lead", "body"))
+        if text and (passage := snippet(text, query)):
+            return lang, passage
+    return None
