@@ -32,6 +32,7 @@ never an error.
 
 import re
 import unicodedata
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -86,6 +87,8 @@ def fold(text: str) -> str:
 
 def _clusters(run: str) -> list[str]:
     """A run of an unspaced script as grapheme clusters: a base character and its combining marks."""
+    if run[0] >= "\u1100":  # Hangul, kana, Han: NFKC leaves no combining marks
+        return list(run)
     clusters: list[str] = []
     for char in run:
         if clusters and unicodedata.category(char)[0] == "M":
@@ -109,19 +112,17 @@ class Segment:
     unspaced: bool
 
 
+_SEGMENT = re.compile(f"(?P<run>[{UNSPACED}]+)|[^\\s{UNSPACED}]+")
+
+
 def segments(text: str) -> list[Segment]:
     """``text``, folded, as words and unspaced runs in order."""
-    result: list[Segment] = []
-    for word in fold(text).split():
-        start = 0
-        for run in UNSPACED_RUN.finditer(word):
-            if run.start() > start:
-                result.append(Segment((word[start : run.start()][:MAX_TOKEN_CHARS],), unspaced=False))
-            result.append(Segment(tuple(_clusters(run.group())), unspaced=True))
-            start = run.end()
-        if start < len(word):
-            result.append(Segment((word[start:][:MAX_TOKEN_CHARS],), unspaced=False))
-    return result
+    return [
+        Segment(tuple(_clusters(match.group())), unspaced=True)
+        if match.group("run")
+        else Segment((match.group()[:MAX_TOKEN_CHARS],), unspaced=False)
+        for match in _SEGMENT.finditer(fold(text))
+    ]
 
 
 def tokens(text: str) -> list[str]:
@@ -129,12 +130,13 @@ def tokens(text: str) -> list[str]:
     cluster once (for one-character queries)."""
     ordered: list[str] = []
     clusters: dict[str, None] = {}
-    for segment in segments(text):
-        if segment.unspaced:
-            ordered += _bigrams(segment.tokens)
-            clusters.update(dict.fromkeys(segment.tokens))
+    for match in _SEGMENT.finditer(fold(text)):
+        if match.lastgroup == "run":
+            run = _clusters(match.group())
+            ordered += _bigrams(run)
+            clusters.update(dict.fromkeys(run))
         else:
-            ordered += segment.tokens
+            ordered.append(match.group()[:MAX_TOKEN_CHARS])
     ordered = ordered[:MAX_DOCUMENT_TOKENS]
     return ordered + list(clusters)[: MAX_DOCUMENT_TOKENS - len(ordered)]
 
@@ -142,51 +144,70 @@ def tokens(text: str) -> list[str]:
 # Documents ------------------------------------------------------------------------------------
 
 
-def document_text(article, language: str, tag_names: Iterable[str]) -> str:
-    """The tokens of a story's ``language`` version: headline, lead, body, image captions and alt texts, and
-    its tags' names and aliases in every script (so ``Bắc Ninh`` finds a Hindi story tagged Bac Ninh)."""
+def document_text(article, language: str, tag_tokens: Sequence[str] = ()) -> str:
+    """The tokens of a story's ``language`` version: headline, lead, body, image captions and alt texts,
+    then its tags' tokens (names and aliases in every script: ``Bắc Ninh`` finds a Hindi story tagged
+    Bac Ninh). Images must be prefetched."""
     from newsroom.languages import column
 
     texts = [getattr(article, column(field, language)) or "" for field in ("title", "lead", "body")]
     for image in article.images.all():
         texts += [getattr(image, column(field, language)) or "" for field in ("caption", "alt_text")]
-    return " ".join(tokens("\n".join([*texts, *tag_names])))
+    words = tokens("\n".join(texts))
+    return " ".join([*words, *tag_tokens[: MAX_DOCUMENT_TOKENS - len(words)]])
 
 
-def tag_names(tag) -> list[str]:
-    """What a story's tag contributes to each of its documents: the tag's names and aliases in every script."""
+def tag_tokens(article_ids: list[int]) -> dict[int, list[str]]:
+    """For each story, the tokens of its tags' names and aliases; three queries whatever the number."""
     from newsroom.languages import column, content_languages
+    from newsroom.models import Article, Tag, TagAlias
 
-    names = [getattr(tag, column("name", language)) or "" for language in content_languages()]
-    return [*names, *(alias.name for alias in tag.aliases.all())]
+    links = list(Article.tags.through.objects.filter(article_id__in=article_ids).values_list("article_id", "tag_id"))
+    tag_ids = {tag_id for _, tag_id in links}
+    names: dict[int, list[str]] = defaultdict(list)
+    columns = [column("name", language) for language in content_languages()]
+    for pk, *translations in Tag.objects.filter(pk__in=tag_ids).values_list("pk", *columns):
+        names[pk] += [name for name in translations if name]
+    for tag_id, alias in TagAlias.objects.filter(tag_id__in=tag_ids).values_list("tag_id", "name"):
+        names[tag_id].append(alias)
+    per_tag = {tag_id: tokens("\n".join(dict.fromkeys(spellings))) for tag_id, spellings in names.items()}
+    result: dict[int, list[str]] = defaultdict(list)
+    for article_id, tag_id in links:
+        result[article_id] += per_tag.get(tag_id, [])
+    return result
 
 
 def reindex(article_ids: Iterable[int]) -> int:
-    """Rebuild the documents of these stories (every language they exist in); returns how many were written."""
+    """Rebuild the documents of these stories (one per language they exist in), writing only what changed;
+    returns how many documents were written. A fixed number of queries, plus one per document written."""
     from newsroom.models import Article, SearchDocument
 
-    ids = list(article_ids)
-    written = 0
-    articles = Article.objects.filter(pk__in=ids).prefetch_related("tags__aliases", "images")
+    ids = list(dict.fromkeys(article_ids))
+    if not ids:
+        return 0
+    articles = list(Article.objects.filter(pk__in=ids).prefetch_related("images"))
+    by_tag = tag_tokens(ids)
+    existing: dict[int, dict[str, SearchDocument]] = defaultdict(dict)
+    for doc in SearchDocument.objects.filter(article_id__in=ids):
+        existing[doc.article_id][doc.language] = doc
+    new, changed, stale = [], [], []
     for article in articles:
-        names = [name for tag in article.tags.all() for name in tag_names(tag)]
-        wanted = {language: document_text(article, language, names) for language in article.languages()}
-        existing = {doc.language: doc for doc in SearchDocument.objects.filter(article=article)}
-        for language, doc in existing.items():
+        wanted = {lang: document_text(article, lang, by_tag[article.pk]) for lang in article.languages()}
+        for language, doc in existing[article.pk].items():
             if language not in wanted:
-                doc.delete()
+                stale.append(doc.pk)
             elif doc.document != wanted[language]:
                 doc.document = wanted[language]
-                doc.save(update_fields=["document"])
-                written += 1
-        new = [
+                changed.append(doc)
+        new += [
             SearchDocument(article=article, language=language, document=text)
             for language, text in wanted.items()
-            if language not in existing
+            if language not in existing[article.pk]
         ]
-        SearchDocument.objects.bulk_create(new)
-        written += len(new)
-    return written
+    SearchDocument.objects.filter(pk__in=stale).delete()
+    SearchDocument.objects.bulk_update(changed, ["document"])
+    SearchDocument.objects.bulk_create(new)
+    return len(changed) + len(new)
 
 
 def rebuild(batch: int = 500) -> int:
