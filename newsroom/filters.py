@@ -28,6 +28,17 @@ def language_choices() -> list[tuple[str, str]]:
     return [(code, LANG_INFO[code]["name_local"]) for code, _name in settings.LANGUAGES]
 
 
+class QueryField(forms.CharField):
+    """A search query: a NUL is a separator like any control character, not a reason to refuse the query."""
+
+    def to_python(self, value):
+        return super().to_python(value).replace("\x00", " ")
+
+
+class QueryFilter(django_filters.CharFilter):
+    field_class = QueryField
+
+
 class DateInput(forms.DateInput):
     input_type = "date"
 
@@ -50,7 +61,7 @@ class ArticleFilter(django_filters.FilterSet):
         label=_("Published until"), field_name="published_at", lookup_expr="date__lte", widget=DateInput
     )
     # Last, so that it searches what the other filters kept.
-    q = django_filters.CharFilter(label=_("Search"), method="filter_search")
+    q = QueryFilter(label=_("Search"), method="filter_search")
 
     # filter name -> (the article relation it filters on, the rows it offers, keyed by their URL value)
     RELATED = {"place": "tags", "tag": "tags", "topic": "topics", "outlet": "outlet"}
@@ -104,8 +115,9 @@ class ArticleFilter(django_filters.FilterSet):
     def results(self, stories=None):
         """The filtered stories for a paginator: after a search in rank order, each page fetched from
         ``stories`` (default: the filtered queryset); otherwise the filtered queryset."""
+        filtered = self.qs  # runs the filters, the search among them
         ids = getattr(self, "ranked_ids", None)
-        return self.qs if ids is None else search.RankedResults(ids, self.qs if stories is None else stories)
+        return filtered if ids is None else search.RankedResults(ids, filtered if stories is None else stories)
 
     def filter_translated(self, queryset, name, value):
         return queryset.in_language(self.language) if value else queryset

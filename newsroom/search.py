@@ -36,6 +36,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import QuerySet
 from django.utils.html import escape
@@ -52,8 +53,10 @@ UNSPACED = (
 )
 UNSPACED_RUN = re.compile(f"[{UNSPACED}]+")
 MAX_TOKEN_CHARS = 64
-# PostgreSQL keeps word positions up to 16,383; documents stop before, so phrases match alike on both engines.
+# PostgreSQL keeps word positions up to 16,383 and a tsvector under 1 MB; documents stop before either, so
+# phrases match alike on both engines and every story can be saved.
 MAX_DOCUMENT_TOKENS = 16_000
+MAX_DOCUMENT_BYTES = 800_000
 MAX_QUERY_CHARS = 500
 MAX_QUERY_TERMS = 16
 RESULT_LIMIT = 1000
@@ -79,10 +82,14 @@ class _FoldTable(dict):
 _FOLD = _FoldTable()
 
 
+# Case folding can leave a Latin letter's diacritic as a combining mark of its own (``İ`` -> ``i`` + U+0307).
+_LATIN_MARKS = re.compile(r"(?<=[a-z])[\u0300-\u036f]+")
+
+
 def fold(text: str) -> str:
     """NFKC, case-folded, Latin diacritics removed, and every character that is not a letter, mark or digit a
     space: ``"Đà Nẵng, 2025!"`` -> ``"da nang  2025 "``."""
-    return unicodedata.normalize("NFKC", text).casefold().translate(_FOLD)
+    return _LATIN_MARKS.sub("", unicodedata.normalize("NFKC", text).casefold().translate(_FOLD))
 
 
 def _clusters(run: str) -> list[str]:
@@ -137,8 +144,17 @@ def tokens(text: str) -> list[str]:
             clusters.update(dict.fromkeys(run))
         else:
             ordered.append(match.group()[:MAX_TOKEN_CHARS])
-    ordered = ordered[:MAX_DOCUMENT_TOKENS]
-    return ordered + list(clusters)[: MAX_DOCUMENT_TOKENS - len(ordered)]
+    return _capped([*ordered[:MAX_DOCUMENT_TOKENS], *clusters])
+
+
+def _capped(words: list[str]) -> list[str]:
+    """At most ``MAX_DOCUMENT_TOKENS`` tokens of at most ``MAX_DOCUMENT_BYTES`` in all."""
+    size = 0
+    for index, word in enumerate(words[:MAX_DOCUMENT_TOKENS]):
+        size += len(word.encode()) + 1
+        if size > MAX_DOCUMENT_BYTES:
+            return words[:index]
+    return words[:MAX_DOCUMENT_TOKENS]
 
 
 # Documents ------------------------------------------------------------------------------------
@@ -153,8 +169,7 @@ def document_text(article, language: str, tag_tokens: Sequence[str] = ()) -> str
     texts = [getattr(article, column(field, language)) or "" for field in ("title", "lead", "body")]
     for image in article.images.all():
         texts += [getattr(image, column(field, language)) or "" for field in ("caption", "alt_text")]
-    words = tokens("\n".join(texts))
-    return " ".join([*words, *tag_tokens[: MAX_DOCUMENT_TOKENS - len(words)]])
+    return " ".join(_capped([*tokens("\n".join(texts)), *tag_tokens]))
 
 
 def tag_tokens(article_ids: list[int]) -> dict[int, list[str]]:
@@ -277,7 +292,10 @@ def search_ids(queryset: QuerySet, query: str, limit: int = RESULT_LIMIT) -> lis
     terms = parse(query)
     if not terms:
         return []
-    candidates, params = queryset.order_by().values("pk").query.sql_with_params()
+    try:
+        candidates, params = queryset.order_by().values("pk").query.sql_with_params()
+    except EmptyResultSet:  # a queryset that can match nothing (``none()``, ``pk__in=[]``)
+        return []
     if connection.vendor == "postgresql":
         sql = f"""
             SELECT d.article_id FROM newsroom_searchdocument d, to_tsquery('simple', %s) q
@@ -442,11 +460,15 @@ def connect_signals() -> None:
 
 def story_snippet(article, query: str, language: str) -> tuple[str, SafeString] | None:
     """``(language, snippet)`` from the first of the page's language and the story's other versions whose
-    text matches ``query``; ``None`` when only a tag's alias matched."""
+    lead, body or captions match ``query`` (images prefetched); ``None`` when only a tag's alias matched."""
     from newsroom.languages import column
 
+    captions = list(article.images.all())
     for lang in dict.fromkeys([language, *article.languages()]):
-        text = "\n".join(getattr(article, column(field, lang)) or "" for field in ("lead", "body"))
+        text = "\n".join(
+            [getattr(article, column(field, lang)) or "" for field in ("lead", "body")]
+            + [getattr(image, column("caption", lang)) or "" for image in captions]
+        )
         if text and (passage := snippet(text, query)):
             return lang, passage
     return None

@@ -87,7 +87,7 @@ class SearchView(StoryListView):
 
     def get_page_stories(self):
         # Passages come from the bodies, which listings otherwise leave out.
-        return self.get_stories().select_related("outlet", "primary_topic")
+        return self.get_stories().select_related("outlet", "primary_topic").prefetch_related("images")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
