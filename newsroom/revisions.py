@@ -143,6 +143,7 @@ class RestoreRefused(Exception):
 
 
 @transaction.atomic
+@search.deferred()  # the story's save, its links and images: indexed once, at the end
 def restore(article: Article, revision: Revision, author: AbstractBaseUser | None) -> Revision:
     """Write ``revision``'s snapshot back onto ``article``: every language, links and images.
 
@@ -169,7 +170,7 @@ def restore(article: Article, revision: Revision, author: AbstractBaseUser | Non
         getattr(article, name).set(list(model.objects.filter(pk__in=state.get(name, [])).values_list("pk", flat=True)))
     ArticleImage.objects.filter(article=article).delete()
     ArticleImage.objects.bulk_create(ArticleImage(article=article, **image) for image in state.get("images", []))
-    search.reindex([article.pk])  # the images were written in bulk, without signals
+    search.schedule([article.pk])  # the images were written in bulk, without signals
     return record(article, author, note=gettext("restored from v%(version)s") % {"version": revision.version})
 
 

@@ -31,10 +31,13 @@ never an error.
 """
 
 import re
+import threading
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
@@ -149,12 +152,15 @@ def tokens(text: str) -> list[str]:
 
 def _capped(words: list[str]) -> list[str]:
     """At most ``MAX_DOCUMENT_TOKENS`` tokens of at most ``MAX_DOCUMENT_BYTES`` in all."""
+    words = words[:MAX_DOCUMENT_TOKENS]
+    if 4 * sum(map(len, words)) + len(words) <= MAX_DOCUMENT_BYTES:  # at most 4 bytes a character: fits
+        return words
     size = 0
-    for index, word in enumerate(words[:MAX_DOCUMENT_TOKENS]):
+    for index, word in enumerate(words):
         size += len(word.encode()) + 1
         if size > MAX_DOCUMENT_BYTES:
             return words[:index]
-    return words[:MAX_DOCUMENT_TOKENS]
+    return words
 
 
 # Documents ------------------------------------------------------------------------------------
@@ -172,6 +178,13 @@ def document_text(article, language: str, tag_tokens: Sequence[str] = ()) -> str
     return " ".join(_capped([*tokens("\n".join(texts)), *tag_tokens]))
 
 
+@lru_cache(maxsize=4096)
+def _cached_tokens(text: str) -> tuple[str, ...]:
+    """``tokens`` of a tag's spellings, which every story with that tag repeats; keyed by the text itself, so
+    an edited tag is simply new text."""
+    return tuple(tokens(text))
+
+
 def tag_tokens(article_ids: list[int]) -> dict[int, list[str]]:
     """For each story, the tokens of its tags' names and aliases; three queries whatever the number."""
     from newsroom.languages import column, content_languages
@@ -185,7 +198,7 @@ def tag_tokens(article_ids: list[int]) -> dict[int, list[str]]:
         names[pk] += [name for name in translations if name]
     for tag_id, alias in TagAlias.objects.filter(tag_id__in=tag_ids).values_list("tag_id", "name"):
         names[tag_id].append(alias)
-    per_tag = {tag_id: tokens("\n".join(dict.fromkeys(spellings))) for tag_id, spellings in names.items()}
+    per_tag = {tag_id: _cached_tokens("\n".join(dict.fromkeys(spellings))) for tag_id, spellings in names.items()}
     result: dict[int, list[str]] = defaultdict(list)
     for article_id, tag_id in links:
         result[article_id] += per_tag.get(tag_id, [])
@@ -394,23 +407,51 @@ def snippet(text: str, query: str) -> SafeString | None:
 # tag's names and aliases rewrites its documents in the same transaction. Publication needs nothing:
 # searches join the documents to ``Article.objects.published()`` when they run.
 
+_deferral = threading.local()
+
+
+@contextmanager
+def deferred():
+    """Inside, changes only note which stories they touch; on leaving without an error each of those stories
+    is indexed once (a file's import saves a story, links its tags and adds its images: one indexing, not
+    three). Use it inside the transaction that makes the changes."""
+    if getattr(_deferral, "ids", None) is not None:  # already deferring: the outer block indexes
+        yield
+        return
+    _deferral.ids = set()
+    try:
+        yield
+        ids = _deferral.ids
+    finally:
+        _deferral.ids = None
+    reindex(ids)
+
+
+def schedule(article_ids: Iterable[int]) -> None:
+    """Index these stories now, or when the enclosing ``deferred()`` block ends."""
+    pending = getattr(_deferral, "ids", None)
+    if pending is None:
+        reindex(article_ids)
+    else:
+        pending.update(article_ids)
+
 
 def _story_saved(sender, instance, raw=False, **kwargs):
     if not raw:
-        reindex([instance.pk])
+        schedule([instance.pk])
 
 
 def _story_tags_changed(sender, instance, action, reverse, pk_set, **kwargs):
     """``story.tags`` changed (``instance`` is the story), or ``tag.articles`` (``instance`` is the tag)."""
     if not reverse:
         if action in ("post_add", "post_remove", "post_clear"):
-            reindex([instance.pk])
+            schedule([instance.pk])
     elif action == "pre_clear":
         instance._search_stories = list(instance.articles.values_list("pk", flat=True))
     elif action in ("post_add", "post_remove"):
-        reindex(pk_set)
+        schedule(pk_set)
     elif action == "post_clear":
-        reindex(instance._search_stories)
+        schedule(instance._search_stories)
 
 
 def _tag_changed(sender, instance, raw=False, origin=None, **kwargs):
@@ -419,7 +460,7 @@ def _tag_changed(sender, instance, raw=False, origin=None, **kwargs):
 
     if not raw and not _deleting(origin, Tag):
         tag_id = instance.tag_id if isinstance(instance, TagAlias) else instance.pk
-        reindex(Article.tags.through.objects.filter(tag_id=tag_id).values_list("article_id", flat=True))
+        schedule(Article.tags.through.objects.filter(tag_id=tag_id).values_list("article_id", flat=True))
 
 
 def _deleting(origin, model) -> bool:
@@ -431,7 +472,7 @@ def _image_changed(sender, instance, raw=False, origin=None, **kwargs):
     from newsroom.models import Article
 
     if not raw and not _deleting(origin, Article):
-        reindex([instance.article_id])
+        schedule([instance.article_id])
 
 
 def _tag_deleting(sender, instance, **kwargs):
@@ -439,7 +480,7 @@ def _tag_deleting(sender, instance, **kwargs):
 
 
 def _tag_deleted(sender, instance, **kwargs):
-    reindex(getattr(instance, "_search_stories", []))
+    schedule(getattr(instance, "_search_stories", []))
 
 
 def connect_signals() -> None:

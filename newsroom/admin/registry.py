@@ -60,7 +60,7 @@ def merge_tags(keep: Tag, others: QuerySet[Tag]) -> MergeResult:
         TagAlias.objects.bulk_create(new_aliases)
         Tag.objects.filter(pk__in=[tag.pk for tag in other_tags]).delete()
         # The links were written in bulk, without signals: the merged stories' documents gain the aliases here.
-        search.reindex(through.objects.filter(tag=keep).values_list("article", flat=True))
+        search.schedule(through.objects.filter(tag=keep).values_list("article", flat=True))
     return MergeResult(len(other_tags), len(incoming - tagged), len(new_aliases), len(names) - len(new_aliases))
 
 

@@ -256,7 +256,7 @@ class Importer:
         """One file in one transaction; None when a concurrent import won a unique constraint and
         ``retry`` allows another go. Any other failure rejects the file alone."""
         try:
-            with transaction.atomic():
+            with transaction.atomic(), search.deferred():
                 if prepared.rejection:
                     return self._record_rejection(prepared, prepared.rejection)
                 return self._store(prepared)
@@ -355,7 +355,7 @@ class Importer:
         images = ArticleImage.objects.bulk_create(
             [_new_image(article, position, caption, language) for position, caption in enumerate(story.captions)]
         )
-        search.reindex([article.pk])  # the links and images above were written in bulk, without signals
+        search.schedule([article.pk])  # the links and images above were written in bulk, without signals
         document.written = _fingerprints(self._incoming_values(story, language))
         # The first revision's snapshot, known without reading anything back.
         return article, snapshot(article, links={"topics": topic_ids, "tags": tag_ids, "related": []}, images=images)
