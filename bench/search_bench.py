@@ -42,20 +42,13 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
-from datetime import timedelta
 from pathlib import Path
 
 import stories
+from corpus import SEED, child_generate
 from import_bench import BenchError, Run, database, manage, run_measured
 
 REPO = Path(__file__).resolve().parent.parent
-SEED = 20251125
-BATCH = 2000
-TRANSLATED_SHARE = 0.2
-TWO_YEARS_SECONDS = 2 * 365 * 24 * 3600
-TOPICS = ("industrial-promotion", "ocop", "cross-border-cooperation")
-# Tags most stories of this desk carry: drawn eight times as often as the rest of the registry.
-FREQUENT_TAGS = ("bac-ninh", "lang-son", "guangxi", "laos", "xaisomboun", "ocop", "industrial-promotion-programme")
 QUERY_COUNT = 200
 PAGE_QUERIES = 40
 EXPLAINED = 3
@@ -140,99 +133,6 @@ def setup_django() -> None:
     import django
 
     django.setup()
-
-
-def child_generate(count: int) -> dict:
-    """``count`` published stories in bulk, with their links; what was written."""
-    from django.db import transaction
-    from django.utils import timezone
-
-    from newsroom.languages import column, content_languages
-    from newsroom.models import Article, Outlet, Tag, Topic
-
-    rng = random.Random(SEED)
-    languages = content_languages()
-    missing = [language for language in languages if language not in stories.BY_CODE]
-    if missing:
-        raise BenchError(f"no vocabulary for content language(s) {missing} in bench/stories.py")
-    topic_ids = list(Topic.objects.filter(slug__in=TOPICS).values_list("pk", flat=True))
-    if len(topic_ids) != len(TOPICS):
-        raise BenchError(f"expected the topics {TOPICS} after migrate, found {len(topic_ids)}")
-    tags = list(Tag.objects.order_by("slug").values_list("pk", "slug"))
-    if not tags:
-        raise BenchError("no tags after migrate (the registry migration did not run?)")
-    tag_ids = [pk for pk, _ in tags]
-    tag_weights = [8 if slug in FREQUENT_TAGS else 1 for _, slug in tags]
-    outlet_ids = [*Outlet.objects.values_list("pk", flat=True), None]
-    TopicLink, TagLink, RelatedLink = Article.topics.through, Article.tags.through, Article.related.through
-    now = timezone.now()
-
-    def version(language: str) -> dict[str, str]:
-        made = stories.text(rng, language)
-        return {column(field, language): getattr(made, field) for field in ("title", "lead", "body")}
-
-    started = time.perf_counter()
-    recent: list[int] = []
-    documents = translations = tag_links = related_links = 0
-    for start in range(0, count, BATCH):
-        articles = []
-        for index in range(start, min(count, start + BATCH)):
-            language = rng.choice(languages)
-            texts = version(language)
-            versions = {language: 1}
-            if rng.random() < TRANSLATED_SHARE:
-                others = [other for other in languages if other != language]
-                second = "en" if "en" in others and rng.random() < 0.75 else rng.choice(others)
-                texts |= version(second)
-                versions[second] = 1
-                translations += 1
-            documents += len(versions)
-            articles.append(
-                Article(
-                    original_language=language,
-                    status=Article.Status.PUBLISHED,
-                    published_at=now - timedelta(seconds=rng.uniform(60, TWO_YEARS_SECONDS)),
-                    primary_topic_id=rng.choice(topic_ids),
-                    outlet_id=rng.choice(outlet_ids),
-                    source_url=f"https://bench.example/{language}/story-{index}",
-                    language_versions=versions,
-                    **texts,
-                )
-            )
-        with transaction.atomic():
-            Article.objects.bulk_create(articles)
-            topic_rows, tag_rows, related_rows = [], [], []
-            for article in articles:
-                extra = [rng.choice(topic_ids)] if rng.random() < 0.3 else []
-                for topic_id in dict.fromkeys([article.primary_topic_id, *extra]):
-                    topic_rows.append(TopicLink(article_id=article.pk, topic_id=topic_id))
-                wanted = rng.randint(2, 4)
-                chosen = list(dict.fromkeys(rng.choices(tag_ids, weights=tag_weights, k=wanted * 3)))[:wanted]
-                tag_rows += [TagLink(article_id=article.pk, tag_id=tag_id) for tag_id in chosen]
-                if recent and rng.random() < 0.4:
-                    earlier = recent[-5000:]
-                    for other in rng.sample(earlier, min(len(earlier), rng.randint(1, 3))):
-                        # Symmetrical: a link is stored in both directions.
-                        related_rows.append(RelatedLink(from_article_id=article.pk, to_article_id=other))
-                        related_rows.append(RelatedLink(from_article_id=other, to_article_id=article.pk))
-                recent.append(article.pk)
-            TopicLink.objects.bulk_create(topic_rows)
-            TagLink.objects.bulk_create(tag_rows)
-            RelatedLink.objects.bulk_create(related_rows)
-            tag_links += len(tag_rows)
-            related_links += len(related_rows) // 2
-        print(f"    {len(recent):,} stories", file=sys.stderr, flush=True)
-    seconds = time.perf_counter() - started
-    return {
-        "seconds": seconds,
-        "stories": count,
-        "translations": translations,
-        "expected_documents": documents,
-        "tag_links": tag_links,
-        "related_links": related_links,
-        "articles": Article.objects.count(),
-        "published": Article.objects.published().count(),
-    }
 
 
 def child_index() -> dict:
@@ -458,6 +358,9 @@ def benchmark(count: int, database_url: str | None, workdir: Path, keep: bool, e
             "SECRET_KEY": "search-bench-only-not-a-secret",
             "ALLOWED_HOSTS": "localhost,testserver",
             "NEWSROOM_HASHED_STATIC": "0",
+            # The search page is timed as served by Django itself: over plain http, and never from the page cache.
+            "NEWSROOM_HTTPS": "0",
+            "NEWSROOM_PAGE_CACHE_SECONDS": "0",
         }
         print(f"... migrating {url}", flush=True)
         manage(env, "migrate", "--noinput")

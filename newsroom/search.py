@@ -1,8 +1,8 @@
 """Multilingual full-text search: one normaliser, two engines, the same results.
 
 Every language version of a story has a ``SearchDocument``: its headline,
-lead and body, plus the names and aliases of its tags in every script,
-reduced by ``tokens()`` to a line of space-separated tokens:
+lead, body and captions reduced by ``tokens()`` to a line of space-separated
+tokens, after one marker token per tag of the story:
 
 - NFKC, then case-folded;
 - Latin letters lose their diacritics and ``đ`` becomes ``d`` (``Đà Nẵng`` ->
@@ -24,8 +24,11 @@ separated by single spaces, both engines read them alike:
   with a GIN index, ranked by ``ts_rank``.
 
 A query is a conjunction of terms; a quoted part or a run of a script
-without spaces is a phrase (its tokens adjacent, in order). Anything else a
-user types (``*``, ``NEAR``, parentheses, control characters) is punctuation
+without spaces is a phrase (its tokens adjacent, in order). A term also
+matches the stories tagged with a tag whose name or alias, in any script,
+contains it (``Bắc Ninh`` finds a Hindi story tagged Bac Ninh). Only the
+newest 1,000 matching documents are ranked, so a common word costs no more
+than a rare one. Anything else a user types (``*``, ``NEAR``, parentheses, control characters) is punctuation
 or a plain word, never search syntax: hostile queries give results or none,
 never an error.
 """
@@ -40,8 +43,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from django.core.exceptions import EmptyResultSet
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -165,44 +169,24 @@ def _capped(words: list[str]) -> list[str]:
 
 # Documents ------------------------------------------------------------------------------------
 
+# A story's tags are in its documents as one marker token each (``ǂ12`` for tag 12), not as their names: a
+# reader's term that matches a tag's names or aliases (``tag_matches``) is searched as "the term, or one of
+# those tags' markers". Documents stay as small as their text, and a renamed tag or a new alias needs no
+# reindexing. The marker's letter is kept by the normaliser, so queries are stripped of such tokens: a reader
+# cannot ask for a marker.
+TAG_MARKER = "\u01c2"
 
-def document_text(article, language: str, tag_tokens: Sequence[str] = ()) -> str:
-    """The tokens of a story's ``language`` version: headline, lead, body, image captions and alt texts,
-    then its tags' tokens (names and aliases in every script: ``Bắc Ninh`` finds a Hindi story tagged
-    Bac Ninh). Images must be prefetched."""
+
+def document_text(article, language: str, tag_ids: Iterable[int] = ()) -> str:
+    """The tokens of a story's ``language`` version: headline, lead, body, image captions and alt texts, then
+    a marker for each of its tags. Images must be prefetched."""
     from newsroom.languages import column
 
     texts = [getattr(article, column(field, language)) or "" for field in ("title", "lead", "body")]
     for image in article.images.all():
         texts += [getattr(image, column(field, language)) or "" for field in ("caption", "alt_text")]
-    return " ".join(_capped([*tokens("\n".join(texts)), *tag_tokens]))
-
-
-@lru_cache(maxsize=4096)
-def _cached_tokens(text: str) -> tuple[str, ...]:
-    """``tokens`` of a tag's spellings, which every story with that tag repeats; keyed by the text itself, so
-    an edited tag is simply new text."""
-    return tuple(tokens(text))
-
-
-def tag_tokens(article_ids: list[int]) -> dict[int, list[str]]:
-    """For each story, the tokens of its tags' names and aliases; three queries whatever the number."""
-    from newsroom.languages import column, content_languages
-    from newsroom.models import Article, Tag, TagAlias
-
-    links = list(Article.tags.through.objects.filter(article_id__in=article_ids).values_list("article_id", "tag_id"))
-    tag_ids = {tag_id for _, tag_id in links}
-    names: dict[int, list[str]] = defaultdict(list)
-    columns = [column("name", language) for language in content_languages()]
-    for pk, *translations in Tag.objects.filter(pk__in=tag_ids).values_list("pk", *columns):
-        names[pk] += [name for name in translations if name]
-    for tag_id, alias in TagAlias.objects.filter(tag_id__in=tag_ids).values_list("tag_id", "name"):
-        names[tag_id].append(alias)
-    per_tag = {tag_id: _cached_tokens("\n".join(dict.fromkeys(spellings))) for tag_id, spellings in names.items()}
-    result: dict[int, list[str]] = defaultdict(list)
-    for article_id, tag_id in links:
-        result[article_id] += per_tag.get(tag_id, [])
-    return result
+    markers = [f"{TAG_MARKER}{tag_id}" for tag_id in sorted(tag_ids)]
+    return " ".join(_capped([*markers, *tokens("\n".join(texts))]))
 
 
 def reindex(article_ids: Iterable[int]) -> int:
@@ -214,13 +198,17 @@ def reindex(article_ids: Iterable[int]) -> int:
     if not ids:
         return 0
     articles = list(Article.objects.filter(pk__in=ids).prefetch_related("images"))
-    by_tag = tag_tokens(ids)
+    tags: dict[int, list[int]] = defaultdict(list)
+    for article_id, tag_id in Article.tags.through.objects.filter(article_id__in=ids).values_list(
+        "article_id", "tag_id"
+    ):
+        tags[article_id].append(tag_id)
     existing: dict[int, dict[str, SearchDocument]] = defaultdict(dict)
     for doc in SearchDocument.objects.filter(article_id__in=ids):
         existing[doc.article_id][doc.language] = doc
     new, changed, stale = [], [], []
     for article in articles:
-        wanted = {lang: document_text(article, lang, by_tag[article.pk]) for lang in article.languages()}
+        wanted = {lang: document_text(article, lang, tags[article.pk]) for lang in article.languages()}
         for language, doc in existing[article.pk].items():
             if language not in wanted:
                 stale.append(doc.pk)
@@ -232,10 +220,19 @@ def reindex(article_ids: Iterable[int]) -> int:
             for language, text in wanted.items()
             if language not in existing[article.pk]
         ]
-    SearchDocument.objects.filter(pk__in=stale).delete()
-    SearchDocument.objects.bulk_update(changed, ["document"])
-    SearchDocument.objects.bulk_create(new)
+    with transaction.atomic():
+        SearchDocument.objects.filter(pk__in=stale).delete()
+        SearchDocument.objects.bulk_update(changed, ["document"])
+        SearchDocument.objects.bulk_create(new)
     return len(changed) + len(new)
+
+
+def index_missing() -> int:
+    """Index the stories that have no document at all (an import killed between writing a batch of files and
+    indexing them); returns how many documents were written."""
+    from newsroom.models import Article
+
+    return reindex(Article.objects.filter(search_documents__isnull=True).values_list("pk", flat=True))
 
 
 def rebuild(batch: int = 500) -> int:
@@ -256,10 +253,17 @@ class Term:
     tokens: tuple[str, ...]
     phrase: bool
 
+    def within(self, spelling: Sequence[str]) -> bool:
+        """Whether these tokens are in ``spelling`` (a name's tokens), as a phrase or each anywhere."""
+        if not self.phrase:
+            return set(self.tokens) <= set(spelling)
+        size = len(self.tokens)
+        return any(tuple(spelling[i : i + size]) == self.tokens for i in range(len(spelling) - size + 1))
+
 
 def parse(query: str) -> list[Term]:
     """A reader's query as terms; quoted parts and unspaced runs are phrases. Empty when nothing is searchable."""
-    query = query[:MAX_QUERY_CHARS]
+    query = query[:MAX_QUERY_CHARS].replace(TAG_MARKER, " ")
     terms: list[Term] = []
     for index, part in enumerate(query.split('"')):
         quoted = index % 2 == 1
@@ -282,51 +286,92 @@ def parse(query: str) -> list[Term]:
     return unique[:MAX_QUERY_TERMS]
 
 
-def _fts5_query(terms: list[Term]) -> str:
+@lru_cache(maxsize=8192)
+def _spellings(names: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
+    """The tokens of each of a tag's names and aliases (cached: the registry changes rarely)."""
+    return tuple(tuple(tokens(name)) for name in names)
+
+
+def tag_matches(terms: Sequence[Term]) -> list[list[int]]:
+    """For each term, the tags one of whose names (in any language) or aliases it is in: ``bac ninh`` is in
+    Bac Ninh's ``Bắc Ninh`` and ``Bac Ninh`` ... ``バクニン省`` in its Japanese name. Two queries."""
+    from newsroom.languages import column, content_languages
+    from newsroom.models import Tag, TagAlias
+
+    names: dict[int, list[str]] = defaultdict(list)
+    columns = [column("name", language) for language in content_languages()]
+    for pk, *translations in Tag.objects.values_list("pk", *columns):
+        names[pk] += [name for name in translations if name]
+    for tag_id, alias in TagAlias.objects.values_list("tag_id", "name"):
+        names[tag_id].append(alias)
+    spellings = {tag_id: _spellings(tuple(dict.fromkeys(spelled))) for tag_id, spelled in names.items()}
+    return [
+        sorted(tag_id for tag_id, spelled in spellings.items() if any(term.within(name) for name in spelled))
+        for term in terms
+    ]
+
+
+def _fts5_query(terms: list[Term], tags: list[list[int]]) -> str:
     parts = []
-    for term in terms:
-        if term.phrase:
-            parts.append('"' + " ".join(term.tokens) + '"')
-        else:
-            parts += [f'"{token}"' for token in term.tokens]
+    for term, tag_ids in zip(terms, tags, strict=True):
+        either = [f'"{" ".join(term.tokens)}"' if term.phrase else " AND ".join(f'"{t}"' for t in term.tokens)]
+        either += [f'"{TAG_MARKER}{tag_id}"' for tag_id in tag_ids]
+        parts.append("(" + " OR ".join(either) + ")")
     return " AND ".join(parts)
 
 
-def _tsquery(terms: list[Term]) -> str:
+def _tsquery(terms: list[Term], tags: list[list[int]]) -> str:
     parts = []
-    for term in terms:
+    for term, tag_ids in zip(terms, tags, strict=True):
         quoted = [f"'{token}'" for token in term.tokens]
-        parts.append("(" + " <-> ".join(quoted) + ")" if term.phrase else " & ".join(quoted))
+        either = ["(" + (" <-> " if term.phrase else " & ").join(quoted) + ")"]
+        either += [f"'{TAG_MARKER}{tag_id}'" for tag_id in tag_ids]
+        parts.append("(" + " | ".join(either) + ")")
     return " & ".join(parts)
 
 
+# Ranking every match would cost as much as there are matches (half the stories, for ``bac ninh`` at a desk
+# in Bac Ninh); search ranks the newest ``WINDOW`` matching documents instead, which both engines find without
+# touching the rest. A query with fewer matches is ranked whole.
+WINDOW = RESULT_LIMIT
+
+
 def search_ids(queryset: QuerySet, query: str, limit: int = RESULT_LIMIT) -> list[int]:
-    """The ids of the stories of ``queryset`` that match ``query``, best first (then newest), at most ``limit``."""
+    """The ids of the stories of ``queryset`` that match ``query``, best first (then newest), at most ``limit``
+    (of the newest ``WINDOW`` matching documents)."""
     terms = parse(query)
     if not terms:
         return []
     try:
-        candidates, params = queryset.order_by().values("pk").query.sql_with_params()
+        # Correlated: each match looks its story up in the queryset by primary key.
+        candidates, params = (
+            queryset.order_by().filter(pk=RawSQL("d.article_id", ())).values("pk").query.sql_with_params()
+        )
     except EmptyResultSet:  # a queryset that can match nothing (``none()``, ``pk__in=[]``)
         return []
+    tags = tag_matches(terms)
     if connection.vendor == "postgresql":
         sql = f"""
-            SELECT d.article_id FROM newsroom_searchdocument d, to_tsquery('simple', %s) q
-            WHERE d.vector @@ q AND d.article_id IN ({candidates})
-            GROUP BY d.article_id ORDER BY MAX(ts_rank(d.vector, q)) DESC, d.article_id DESC LIMIT %s
+            SELECT w.article_id FROM (
+                SELECT d.article_id, d.vector FROM newsroom_searchdocument d
+                WHERE d.vector @@ to_tsquery('simple', %s) AND EXISTS ({candidates})
+                ORDER BY d.id DESC LIMIT %s
+            ) w, to_tsquery('simple', %s) q
+            GROUP BY w.article_id ORDER BY MAX(ts_rank(w.vector, q)) DESC, w.article_id DESC LIMIT %s
         """  # noqa: S608 - only the queryset's own SQL is interpolated; values are parameters
-        params = [_tsquery(terms), *params, limit]
+        tsquery = _tsquery(terms, tags)
+        params = [tsquery, *params, WINDOW, tsquery, limit]
     else:
         sql = f"""
             WITH matches AS MATERIALIZED (  -- bm25() cannot run inside the aggregate below
                 SELECT d.article_id, bm25(newsroom_searchindex) AS score
                 FROM newsroom_searchindex JOIN newsroom_searchdocument d ON d.id = newsroom_searchindex.rowid
-                WHERE newsroom_searchindex MATCH %s
+                WHERE newsroom_searchindex MATCH %s AND EXISTS ({candidates})
+                ORDER BY newsroom_searchindex.rowid DESC LIMIT %s
             )
-            SELECT article_id FROM matches WHERE article_id IN ({candidates})
-            GROUP BY article_id ORDER BY MIN(score), article_id DESC LIMIT %s
+            SELECT article_id FROM matches GROUP BY article_id ORDER BY MIN(score), article_id DESC LIMIT %s
         """  # noqa: S608 - only the queryset's own SQL is interpolated; values are parameters
-        params = [_fts5_query(terms), *params, limit]
+        params = [_fts5_query(terms, tags), *params, WINDOW, limit]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [row[0] for row in cursor.fetchall()]
@@ -359,14 +404,22 @@ SNIPPET_CHARS = 220
 _SPACED_BOUNDARY = f"[^\\s{UNSPACED}]"
 
 
+class _CharFolds(dict):
+    """Each character's ``fold``, computed on first use."""
+
+    def __missing__(self, char: str) -> str:
+        self[char] = folded = fold(char)
+        return folded
+
+
+_CHAR_FOLDS = _CharFolds()
+
+
 def _folded_with_offsets(text: str) -> tuple[str, list[int]]:
     """``text`` folded as documents are, with the index in ``text`` of each folded character."""
-    folded, offsets = [], []
-    for index, char in enumerate(text):
-        for out in fold(char):
-            folded.append(out)
-            offsets.append(index)
-    return "".join(folded), offsets
+    pieces = [_CHAR_FOLDS[char] for char in text]
+    offsets = [index for index, piece in enumerate(pieces) for _ in piece]
+    return "".join(pieces), offsets
 
 
 def snippet(text: str, query: str) -> SafeString | None:
@@ -403,8 +456,8 @@ def snippet(text: str, query: str) -> SafeString | None:
 
 
 # Keeping documents in step ---------------------------------------------------------------------
-# Every save of a story (form, import, translation, revision restore) and every change of its tags or of a
-# tag's names and aliases rewrites its documents in the same transaction. Publication needs nothing:
+# Every save of a story (form, import, translation, revision restore) and every change of its tags rewrites its
+# documents in the same transaction. A tag's names and aliases are read when searching, and publication too:
 # searches join the documents to ``Article.objects.published()`` when they run.
 
 _deferral = threading.local()
@@ -414,7 +467,9 @@ _deferral = threading.local()
 def deferred():
     """Inside, changes only note which stories they touch; on leaving without an error each of those stories
     is indexed once (a file's import saves a story, links its tags and adds its images: one indexing, not
-    three). Use it inside the transaction that makes the changes."""
+    three). Inside the transaction that makes the changes, the documents are written with them; around
+    several transactions (a batch of imported files), afterwards in a transaction of their own, and a crash
+    in between leaves stories without documents until ``index_missing()``."""
     if getattr(_deferral, "ids", None) is not None:  # already deferring: the outer block indexes
         yield
         return
@@ -454,15 +509,6 @@ def _story_tags_changed(sender, instance, action, reverse, pk_set, **kwargs):
         schedule(instance._search_stories)
 
 
-def _tag_changed(sender, instance, raw=False, origin=None, **kwargs):
-    """A tag's names, or one of its aliases, changed: its stories' documents hold them."""
-    from newsroom.models import Article, Tag, TagAlias
-
-    if not raw and not _deleting(origin, Tag):
-        tag_id = instance.tag_id if isinstance(instance, TagAlias) else instance.pk
-        schedule(Article.tags.through.objects.filter(tag_id=tag_id).values_list("article_id", flat=True))
-
-
 def _deleting(origin, model) -> bool:
     """Whether a deletion started from ``model`` (its cascade deletes the rows this signal is about)."""
     return isinstance(origin, model) or (isinstance(origin, QuerySet) and origin.model is model)
@@ -486,15 +532,12 @@ def _tag_deleted(sender, instance, **kwargs):
 def connect_signals() -> None:
     from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 
-    from newsroom.models import Article, ArticleImage, Tag, TagAlias
+    from newsroom.models import Article, ArticleImage, Tag
 
     post_save.connect(_story_saved, sender=Article, dispatch_uid="search-story")
     post_save.connect(_image_changed, sender=ArticleImage, dispatch_uid="search-image-saved")
     post_delete.connect(_image_changed, sender=ArticleImage, dispatch_uid="search-image-deleted")
     m2m_changed.connect(_story_tags_changed, sender=Article.tags.through, dispatch_uid="search-story-tags")
-    post_save.connect(_tag_changed, sender=Tag, dispatch_uid="search-tag")
-    post_save.connect(_tag_changed, sender=TagAlias, dispatch_uid="search-alias-saved")
-    post_delete.connect(_tag_changed, sender=TagAlias, dispatch_uid="search-alias-deleted")
     pre_delete.connect(_tag_deleting, sender=Tag, dispatch_uid="search-tag-deleting")
     post_delete.connect(_tag_deleted, sender=Tag, dispatch_uid="search-tag-deleted")
 

@@ -514,6 +514,28 @@ def test_merged_tags_keep_their_stories_findable(hindi_fair, bac_ninh):
     assert found("バクニン") == found("Bắc Ninh") == {other.pk, hindi_fair.pk}
 
 
+def test_tags_are_in_documents_as_markers_a_reader_cannot_type(hindi_fair, bac_ninh):
+    """A story's documents hold one marker per tag, not the tag's names; a query naming the marker finds
+    nothing (the marker's letter is dropped from queries), and a renamed tag rewrites no document."""
+    assert documents(hindi_fair)["hi"].split()[0] == f"{search.TAG_MARKER}{bac_ninh.pk}"
+    assert "ninh" not in documents(hindi_fair)["hi"]
+    marker = f"{search.TAG_MARKER}{bac_ninh.pk}"
+    assert parse(marker) == [search.Term((str(bac_ninh.pk),), phrase=False)]
+    assert found(marker) == found(f'"{marker}"') == set()
+    before = documents(hindi_fair)
+    bac_ninh.name_en = "Bac Ninh Province"
+    bac_ninh.save()
+    assert documents(hindi_fair) == before
+    assert found("bac ninh province") == {hindi_fair.pk}
+
+
+def test_a_tag_term_and_a_text_term_combine(hindi_fair):
+    """Each term may match the text or a tag: ``bac ninh`` (the tag) with ``कारीगरों`` (the body) finds the
+    story; with a word it does not contain, nothing."""
+    assert found("bac ninh कारीगरों") == {hindi_fair.pk}
+    assert found("bac ninh zeppelin") == set()
+
+
 # Documents kept in step -----------------------------------------------------------------------
 
 
@@ -574,6 +596,23 @@ def test_image_captions_and_alt_texts_are_kept_in_step(db):
     assert (found("zeppelin"), found("balloon")) == (set(), {story.pk})
     image.delete()
     assert found("balloon") == found("airship") == set()
+
+
+def test_an_import_indexes_its_files_in_batches_and_heals_a_killed_one(db, monkeypatch):
+    """An import writes its stories' documents every ``INDEX_BATCH`` files, after their own transactions; the
+    stories of an import killed before that (no documents) are indexed by the next import."""
+    from newsroom.ingest import load
+
+    monkeypatch.setattr(load, "INDEX_BATCH", 2)
+    written = []
+    monkeypatch.setattr(search, "reindex", lambda ids, real=search.reindex: written.append(set(ids)) or real(ids))
+    first, second, third = import_samples(DATA / "search_vi_bac_ninh.txt", DATA / "story_ru.txt", DATA / "story_zh.txt")
+    assert [batch for batch in written if batch] == [{first.pk, second.pk}, {third.pk}]
+    assert first.pk in found("bac ninh")
+    SearchDocument.objects.filter(article=first).delete()  # as if killed before its batch was indexed
+    assert first.pk not in found("bac ninh")
+    import_samples(DATA / "search_vi_da_nang.txt")
+    assert first.pk in found("bac ninh")
 
 
 def test_rebuild_command_restores_deleted_documents(published_seeds):
@@ -804,6 +843,7 @@ def zeppelins(count: int, start: int = 0) -> None:
         )
 
 
+@pytest.mark.uncached
 def test_search_page_query_count_does_not_grow_with_the_matches(client, db, django_assert_num_queries):
     """The search page costs the same number of queries for 20 matches as for 60."""
     zeppelins(20)
@@ -815,6 +855,7 @@ def test_search_page_query_count_does_not_grow_with_the_matches(client, db, djan
         assert len(card_ids(client.get(path).content.decode())) == 20
 
 
+@pytest.mark.uncached
 def test_api_query_count_does_not_grow_with_the_matches(client, db, django_assert_num_queries):
     """``/api/articles/?q=`` costs the same number of queries for 20 matches as for 60."""
     zeppelins(20)
@@ -854,6 +895,17 @@ def test_results_are_capped(db):
     for number in range(5):
         make_story(f"Zeppelin {number}", "en")
     assert len(search_ids(Article.objects.published(), "zeppelin", limit=3)) == 3
+
+
+def test_only_the_newest_matches_are_ranked(db, monkeypatch):
+    """Past ``WINDOW`` matching documents, the newest are ranked and older ones left out, so a common word
+    costs what a rare one does: the best match, written first, is not among the results of a window of 3."""
+    about = make_story("Zeppelin zeppelin zeppelin", "en", lead="Zeppelin news.", published_at=timedelta(days=-9))
+    newer = [make_story(f"Harbour {number}", "en", lead="A zeppelin passed.") for number in range(3)]
+    assert search_ids(Article.objects.published(), "zeppelin")[0] == about.pk
+    monkeypatch.setattr(search, "WINDOW", 3)
+    assert sorted(search_ids(Article.objects.published(), "zeppelin")) == sorted(story.pk for story in newer)
+    assert search_ids(Article.objects.published(), "zeppelin news") == [about.pk]
 
 
 # Engines agree on limits ----------------------------------------------------------------------
