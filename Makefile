@@ -54,9 +54,9 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+## Run every benchmark (import, search, serve) on SQLite, each printing its table, then a summary table
 bench: install
-	$(BIN)/python bench/import_bench.py
-	$(BIN)/python bench/search_bench.py
+	$(BIN)/python bench/run_all.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm .pytest_cache

@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.conf import locale
 from django.core.exceptions import ImproperlyConfigured
 
@@ -28,11 +29,15 @@ def env_list(name: str, default: str) -> list[str]:
 
 DEBUG = env_bool("DEBUG")
 
+DEVELOPMENT_SECRET_KEY = "django-insecure-development-only-key"  # noqa: S105 - only used with DEBUG on
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off (set DEBUG=1 for local development).")
-    SECRET_KEY = "django-insecure-development-only-key"  # noqa: S105 - only with DEBUG on
+    SECRET_KEY = DEVELOPMENT_SECRET_KEY
+elif not DEBUG and SECRET_KEY.startswith("django-insecure-"):
+    # The development key (or one from startproject) is public: sessions signed with it can be forged.
+    raise ImproperlyConfigured("SECRET_KEY is a development key; set a long random one when DEBUG is off.")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 
@@ -46,15 +51,22 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_filters",
+    # Only for its system checks: the Content-Security-Policy header comes from its middleware.
+    "csp",
     "newsroom",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     # Static files before anything else touches the request: hashed names, compressed, cached for a year.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # ETag from the content (stored with cached pages) and 304 on If-None-Match/If-Modified-Since, hits included.
+    "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Anonymous public pages from the cache; after Locale (the key has the language), see newsroom/cache.py.
+    "newsroom.cache.PageCacheMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -159,6 +171,71 @@ NEWSROOM_SITE_NAME = os.environ.get("NEWSROOM_SITE_NAME", "Newsroom")
 NEWSROOM_SEEDS_DIR = Path(os.environ.get("NEWSROOM_SEEDS_DIR", BASE_DIR / "seeds"))
 # Raw files above this size are rejected unread (a scraped story is ~10 KB).
 NEWSROOM_MAX_IMPORT_BYTES = int(os.environ.get("NEWSROOM_MAX_IMPORT_BYTES", 5 * 1024 * 1024))
+
+# Cache ----------------------------------------------------------------------
+# Redis when REDIS_URL is set (redis://127.0.0.1:6379/0), else this process's memory. Anonymous public
+# pages are cached whole and invalidated on every change (newsroom/cache.py).
+REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "newsroom"}
+}
+CACHES["default"]["KEY_PREFIX"] = os.environ.get("CACHE_KEY_PREFIX", "newsroom")
+# How long a public page is kept, in seconds; 0 turns the page cache off.
+NEWSROOM_PAGE_CACHE_SECONDS = int(os.environ.get("NEWSROOM_PAGE_CACHE_SECONDS", "600"))
+# Without Redis each process caches on its own; the file that tells them all that the site changed
+# (default: in the temporary directory). Web workers and management commands must see the same file.
+NEWSROOM_PAGE_CACHE_GENERATION_FILE = os.environ.get("NEWSROOM_PAGE_CACHE_GENERATION_FILE", "")
+if REDIS_URL:
+    # Sessions read from Redis, written through to the database: no query per admin request, and a
+    # flushed or restarted Redis logs nobody out.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
+# Security -------------------------------------------------------------------
+# With DEBUG off the site is served over HTTPS only: plain http is redirected, the session and CSRF
+# cookies never travel over http, and HSTS tells browsers not to try http again. NEWSROOM_HTTPS=0
+# turns all of that off where there is no TLS at all (the test suite's live server); `make run`
+# (DEBUG=1) has it off by default.
+NEWSROOM_HTTPS = env_bool("NEWSROOM_HTTPS", default=not DEBUG)
+SECURE_SSL_REDIRECT = NEWSROOM_HTTPS
+SESSION_COOKIE_SECURE = NEWSROOM_HTTPS
+CSRF_COOKIE_SECURE = NEWSROOM_HTTPS
+# A year, as the HSTS preload list asks; a first rollout may start lower (SECURE_HSTS_SECONDS=3600).
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", 31_536_000 if NEWSROOM_HTTPS else 0))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+# Preloading is a promise for the whole domain that takes months to undo, so it is the operator's
+# decision; without it the deploy check's reminder (security.W021) is silenced.
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD")
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+# Behind a proxy that terminates TLS, requests arrive over http and only the proxy's X-Forwarded-Proto
+# says whether the browser used https. Believed only when told: anyone reaching the app directly could
+# send it. (gunicorn itself believes it from FORWARDED_ALLOW_IPS, see config/gunicorn.conf.py.)
+if env_bool("NEWSROOM_BEHIND_PROXY"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Origins (https://news.example) allowed to POST besides the request's own host, e.g. when the proxy
+# rewrites Host.
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+# Outlets see that a reader came from this site, never which page or search brought them.
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+
+# Content-Security-Policy (django-csp 4 format). Every script and stylesheet is a file from this site,
+# nothing inline (no nonces either: a cached page would repeat its nonce), so an injected <script> or
+# on*= attribute never runs. JSON-LD blocks are data, which script-src does not cover.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 LOGGING = {
     "version": 1,

@@ -7,6 +7,8 @@ class NewsroomConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from newsroom import cache
         from newsroom.search import connect_signals
 
         connect_signals()
+        cache.connect_signals()

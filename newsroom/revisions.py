@@ -23,7 +23,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from newsroom import search
+from newsroom import cache, search
 from newsroom.languages import column, content_languages
 from newsroom.models import Article, ArticleImage, Revision
 
@@ -171,6 +171,7 @@ def restore(article: Article, revision: Revision, author: AbstractBaseUser | Non
     ArticleImage.objects.filter(article=article).delete()
     ArticleImage.objects.bulk_create(ArticleImage(article=article, **image) for image in state.get("images", []))
     search.schedule([article.pk])  # the images were written in bulk, without signals
+    cache.invalidate()
     return record(article, author, note=gettext("restored from v%(version)s") % {"version": revision.version})
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission, User
+from django.core.cache import caches
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -141,3 +142,27 @@ def hidden_stories(db) -> dict[str, Article]:
         )
         for (name, (status, offset)), tag in zip(HIDDEN.items(), tags, strict=True)
     }
+
+
+@pytest.fixture(scope="session")
+def page_generation_file(tmp_path_factory) -> Path:
+    """The page cache's generation file of this test run (a server or another run of the same checkout
+    keeps its own)."""
+    return tmp_path_factory.mktemp("page-cache") / "generation"
+
+
+@pytest.fixture(autouse=True)
+def page_cache(request, settings, page_generation_file):
+    """Every test starts with an empty page cache in this process's memory (never a shared Redis, even with
+    REDIS_URL set: tests/test_cache.py runs the cache on Redis itself), so no test sees another's pages.
+    Tests marked ``uncached`` measure what a page costs to build: the page cache is off for them (a hit
+    costs no query, and a generation's first miss one more)."""
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "newsroom-tests"}
+    }
+    settings.NEWSROOM_PAGE_CACHE_GENERATION_FILE = str(page_generation_file)
+    if request.node.get_closest_marker("uncached"):
+        settings.NEWSROOM_PAGE_CACHE_SECONDS = 0
+    caches["default"].clear()
+    yield
+    caches["default"].clear()

@@ -147,6 +147,7 @@ def make_stories(count: int) -> None:
     )
 
 
+@pytest.mark.uncached
 def test_query_count_does_not_grow_with_the_stories_shown(client, editor, django_assert_num_queries):
     """The page costs as many queries for 10 stories as for 100 (50 shown)."""
     client.force_login(editor)

@@ -175,6 +175,7 @@ def stories_sharing_a_tag(count: int) -> Article:
     return article
 
 
+@pytest.mark.uncached
 def test_related_page_query_count_does_not_grow(client, django_assert_num_queries):
     """The Related page costs as many queries with 50 candidate stories as with 5."""
     login(client, "Editor")

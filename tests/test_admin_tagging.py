@@ -133,6 +133,7 @@ def make_story(tag_count: int) -> Article:
     return article
 
 
+@pytest.mark.uncached
 def test_tags_page_query_count_does_not_grow(client, django_assert_num_queries):
     """The Tags page costs as many queries for a story with 50 tags and images as for one with 5."""
     login(client, "Editor")

@@ -547,6 +547,7 @@ def test_index_links_every_endpoint(client, published_seeds):
 # Query counts -----------------------------------------------------------------------------------
 
 
+@pytest.mark.uncached
 def test_query_count_does_not_grow_with_the_stories(client):
     """The article list costs the same queries for 3 stories as for 30, filtered or not; a story costs 4."""
     topics = list(Topic.objects.all()[:2])

@@ -139,6 +139,7 @@ def make_stories(count: int, topic: Topic) -> None:
     )
 
 
+@pytest.mark.uncached
 def test_query_count_does_not_grow_with_the_stories(editor_client, db, django_assert_num_queries):
     """The index with its dashboard costs as many queries with 5 stories as with 50."""
     topics = list(Topic.objects.all())

@@ -292,6 +292,7 @@ def test_validator_enforces_date_time_and_uri_formats(draft):
         ninjs.validate({**obj, "associations": [{"name": "image-1", "type": "picture"}]})
 
 
+@pytest.mark.uncached
 def test_query_count_does_not_grow_with_articles(story):
     """Loading and serializing 10 articles takes as many queries as 2."""
 

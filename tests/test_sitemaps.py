@@ -221,6 +221,7 @@ def count_queries(client, url: str) -> int:
     return len(queries)
 
 
+@pytest.mark.uncached
 def test_query_count_does_not_grow_with_the_number_of_stories(client):
     """Each sitemap costs the same number of queries for 3 stories as for 30, translations, topics and tags
     included: one per section, one more per section for the index."""

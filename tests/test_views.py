@@ -236,6 +236,7 @@ def test_pagination_keeps_the_filters(client, topic):
     assert "place=bac-ninh" in re.search(r'<a rel="prev" href="([^"]+)"', second).group(1)
 
 
+@pytest.mark.uncached
 def test_topic_page_query_count_does_not_grow_with_the_list(client, topic):
     """A topic page costs the same number of queries for 20 stories as for 200."""
     place = Tag.objects.get(slug="bac-ninh")

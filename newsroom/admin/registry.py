@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from modeltranslation.admin import TabbedTranslationAdmin
 
-from newsroom import search
+from newsroom import cache, search
 from newsroom.admin.base import URL_FIELDS, refuse_unavailable_actions
 from newsroom.languages import column, content_languages
 from newsroom.models import Article, Outlet, Tag, TagAlias, Topic, TopicKeyword
@@ -61,6 +61,7 @@ def merge_tags(keep: Tag, others: QuerySet[Tag]) -> MergeResult:
         Tag.objects.filter(pk__in=[tag.pk for tag in other_tags]).delete()
         # The links were written in bulk, without signals: the merged stories' documents gain the aliases here.
         search.schedule(through.objects.filter(tag=keep).values_list("article", flat=True))
+        cache.invalidate()  # the links and aliases too
     return MergeResult(len(other_tags), len(incoming - tagged), len(new_aliases), len(names) - len(new_aliases))
 
 

@@ -7,6 +7,7 @@ missing and fills translations that are empty. Safe to run any number of times.
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from newsroom import cache
 from newsroom.registry import sync_registry
 
 
@@ -16,6 +17,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         with transaction.atomic():
             report = sync_registry()
+            cache.invalidate()  # aliases are added in bulk, without signals
         if options["verbosity"]:
             self.stdout.write(
                 self.style.SUCCESS(

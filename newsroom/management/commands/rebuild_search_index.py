@@ -11,7 +11,7 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from newsroom import search
+from newsroom import cache, search
 from newsroom.models import SearchDocument
 
 
@@ -23,6 +23,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             SearchDocument.objects.all().delete()
             written = search.rebuild()
+            cache.invalidate()  # search pages and the API's ?q= answers
         if options["verbosity"]:
             self.stdout.write(
                 self.style.SUCCESS(f"{written} documents written in {time.perf_counter() - started:.1f} s.")

@@ -1,0 +1,353 @@
+"""Whole public pages cached for anonymous readers, invalidated at once by a generation token.
+
+``PageCacheMiddleware`` serves and stores the complete answers of anonymous GET/HEAD requests to the public
+pages named in ``CACHEABLE_VIEWS`` (listings, stories, tags, feeds, sitemaps, robots.txt, the API), for
+``settings.NEWSROOM_PAGE_CACHE_SECONDS`` (0 turns the page cache off). A request that carries the session
+cookie or an Authorization header is never served from, nor stored into, the cache, and its answer is marked
+``private``. Only plain 200 answers are stored: no Set-Cookie, not streamed, not private or no-store.
+
+Invalidation is one token, the *generation*, that every cache key includes. Any change that can alter a
+public page (a story, its links, images, tags, aliases, topics, outlets; see ``connect_signals`` and the
+explicit ``invalidate()`` calls after bulk writes) replaces the token, so everything public is invalidated
+at once: simple, and exact. Three races and how they are closed:
+
+- The middleware reads the generation *before* running the view and stores under that one: a page built
+  from data read before a change is stored under the replaced token, where nobody looks for it.
+- ``invalidate()`` replaces the token after the transaction commits (nobody else can read the new data
+  before), and at once as well when the writer's own thread has read pages since (tests run in one
+  transaction; see ``invalidate``).
+- A story published with a future date becomes public without any write. Each generation knows the next
+  scheduled publication (one indexed query, made before a view runs, so it cannot miss a story that view
+  did not show); every page stored carries that moment and is not served from then on.
+
+The token is random, never a counter: a generation key lost to eviction or a restart can never come back
+with a value old pages were stored under. With Redis (any shared backend) the token lives in the cache.
+Local memory is per process, and gunicorn runs several: there the token lives in a small file
+(``NEWSROOM_PAGE_CACHE_GENERATION_FILE``, default in the temporary directory) that every process of the
+machine reads, so a change made in one worker (or by ``import_seeds``) reaches all of them at once.
+
+A hit costs no SQL query. Hits and misses carry the same ETag (computed once, stored with the page), so
+``ConditionalGetMiddleware`` answers 304 to a matching If-None-Match either way; public answers say
+``max-age=0, must-revalidate``: browsers revalidate every time and see an editor's change at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import math
+import os
+import secrets
+import tempfile
+import threading
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import caches
+from django.core.cache.backends.locmem import LocMemCache
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.urls import Resolver404, resolve
+from django.utils import timezone, translation
+from django.utils.cache import cc_delim_re, patch_cache_control, set_response_etag
+
+logger = logging.getLogger(__name__)
+
+CACHE_ALIAS = "default"
+GENERATION_KEY = "newsroom:pages:generation"
+SAFE_METHODS = ("GET", "HEAD")
+# The public pages, by URL name. Search is included: it is the costliest page and popular searches (places,
+# programmes) repeat; odd queries only take room until they expire, like odd API filters do.
+CACHEABLE_VIEWS = frozenset(
+    {
+        "newsroom:home",
+        "newsroom:topic-detail",
+        "newsroom:tag-list",
+        "newsroom:tag-detail",
+        "newsroom:article-detail",
+        "newsroom:search",
+        "newsroom:feed-rss",
+        "newsroom:feed-atom",
+        "newsroom:topic-rss",
+        "newsroom:topic-atom",
+        "feed-all-rss",
+        "feed-all-atom",
+        "topic-all-rss",
+        "topic-all-atom",
+        "sitemap",
+        "sitemap-news",
+        "sitemap-section",
+        "robots-txt",
+        "api:index",
+        "api:article-list",
+        "api:article-detail",
+        "api:topic-list",
+        "api:tag-list",
+        "api:outlet-list",
+        "api:openapi-document",
+    }
+)
+# A stored page is keyed by the language LocaleMiddleware chose (the URL's, or for unprefixed URLs the
+# cookie's or Accept-Language's) and is sent to anonymous readers only: varying on these is covered.
+COVERED_VARY = frozenset({"accept-language", "cookie"})
+PUBLIC_CACHE_CONTROL = {"max_age": 0, "must_revalidate": True}
+
+_state = threading.local()
+
+
+def page_cache_seconds() -> int:
+    return int(getattr(settings, "NEWSROOM_PAGE_CACHE_SECONDS", 0) or 0)
+
+
+def _cache():
+    return caches[CACHE_ALIAS]
+
+
+# The generation ---------------------------------------------------------------------------------------------
+
+
+def _generation_file() -> Path:
+    configured = getattr(settings, "NEWSROOM_PAGE_CACHE_GENERATION_FILE", "")
+    if configured:
+        return Path(configured)
+    site = hashlib.sha256(f"{settings.BASE_DIR}|{_cache().key_prefix}".encode()).hexdigest()[:16]
+    return Path(tempfile.gettempdir()) / f"newsroom-{site}.page-generation"
+
+
+def _in_file(cache) -> bool:
+    """Whether the generation lives in a file: the cache is this process's own memory."""
+    return isinstance(cache, LocMemCache)
+
+
+def _write_generation_file(path: Path, token: str) -> None:
+    """Overwrite the token in place. A reader catching the write halfway reads a mix of old and new: a value
+    nobody else uses, which only costs misses. Owner-only: a process that may not read it caches nothing
+    (it cannot tell when the site changes), rather than one that may read it but not write it."""
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
+    try:
+        os.pwrite(descriptor, token.encode("ascii"), 0)
+    finally:
+        os.close(descriptor)
+
+
+def current_generation() -> str:
+    """The token every page key of the current state of the site includes; created when missing."""
+    cache = _cache()
+    if _in_file(cache):
+        path = _generation_file()
+        try:
+            token = path.read_text(encoding="ascii").strip()
+        except FileNotFoundError:
+            token = ""
+        if not token:
+            token = secrets.token_hex(16)
+            _write_generation_file(path, token)
+        return token
+    token = cache.get(GENERATION_KEY)
+    if token is None:
+        token = secrets.token_hex(16)
+        if not cache.add(GENERATION_KEY, token, timeout=None):
+            token = cache.get(GENERATION_KEY) or token
+    return token
+
+
+def _bump() -> None:
+    """Replace the generation: every page stored so far becomes unreachable."""
+    _state.read_since_bump = False
+    try:
+        cache = _cache()
+        token = secrets.token_hex(16)
+        if _in_file(cache):
+            _write_generation_file(_generation_file(), token)
+        else:
+            cache.set(GENERATION_KEY, token, timeout=None)
+    except Exception:
+        # Nothing else can be done from here: the change itself is saved. Pages stored before it expire
+        # after NEWSROOM_PAGE_CACHE_SECONDS at the latest.
+        logger.exception("The page cache could not be invalidated")
+
+
+def _bump_after_commit() -> None:
+    _bump()
+
+
+def invalidate() -> None:
+    """Every public page may have changed: none stored so far will be served again.
+
+    Replaces the generation once the current transaction commits (at once outside one): before that nobody
+    else can read the new data, and a page built from the old data under the old generation is unreachable
+    afterwards. Inside the transaction it is also replaced at once when this thread has read the generation
+    since its last replacement: the only reader that sees uncommitted data is the writer itself (a test, a
+    writer reading its own pages). So a transaction that saves a story, its links and its images replaces the
+    generation once, not once per row, and an import of many files once per file.
+    """
+    if page_cache_seconds() <= 0:
+        return
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        _bump()
+        return
+    # Django keeps (savepoint ids, callback, robust) per pending callback, and drops those of a savepoint
+    # rolled back: a registration that did not survive is made again.
+    if not any(entry[1] is _bump_after_commit for entry in connection.run_on_commit):
+        transaction.on_commit(_bump_after_commit)
+    if getattr(_state, "read_since_bump", True):
+        _bump()
+
+
+def next_publication(generation: str) -> float:
+    """When the next story scheduled for later goes public (a POSIX time; infinity when none is), as known to
+    this generation; asked of the database when not known or already past."""
+    from newsroom.models import Article
+
+    cache = _cache()
+    key = f"newsroom:pages:next-publication:{generation}"
+    now = timezone.now()
+    known = cache.get(key)
+    if known is not None and known > now.timestamp():
+        return known
+    # The complement of ``published()``'s date rule among published stories; served by the index on
+    # (status, -published_at).
+    moment = (
+        Article.objects.filter(status=Article.Status.PUBLISHED, published_at__gt=now)
+        .order_by("published_at")
+        .values_list("published_at", flat=True)
+        .first()
+    )
+    until = moment.timestamp() if moment else math.inf
+    cache.set(key, until, timeout=page_cache_seconds())
+    return until
+
+
+# Signals ------------------------------------------------------------------------------------------------------
+
+
+def _changed(sender, **kwargs) -> None:
+    invalidate()
+
+
+def _links_changed(sender, action: str, **kwargs) -> None:
+    if action in ("post_add", "post_remove", "post_clear"):
+        invalidate()
+
+
+def connect_signals() -> None:
+    """Invalidate on every save or deletion of what public pages show. (Topic keywords are not shown: they
+    only steer the classifier.)"""
+    from django.db.models.signals import m2m_changed, post_delete, post_save
+
+    from newsroom.models import Article, ArticleImage, Outlet, Tag, TagAlias, Topic
+
+    for model in (Article, ArticleImage, Tag, TagAlias, Topic, Outlet):
+        post_save.connect(_changed, sender=model, dispatch_uid=f"page-cache-saved-{model.__name__}")
+        post_delete.connect(_changed, sender=model, dispatch_uid=f"page-cache-deleted-{model.__name__}")
+    for relation in (Article.tags, Article.topics, Article.related):
+        m2m_changed.connect(_links_changed, sender=relation.through, dispatch_uid=f"page-cache-{relation.field.name}")
+
+
+# The middleware -------------------------------------------------------------------------------------------------
+
+
+def _public_view(request: HttpRequest) -> bool:
+    try:
+        match = resolve(request.path_info, getattr(request, "urlconf", None))
+    except Resolver404:
+        return False
+    return match.view_name in CACHEABLE_VIEWS
+
+
+def _personal(request: HttpRequest) -> bool:
+    """A request from someone who may be logged in: their pages are their own."""
+    return settings.SESSION_COOKIE_NAME in request.COOKIES or "authorization" in request.headers
+
+
+def page_key(generation: str, request: HttpRequest) -> str:
+    """The key of a page: generation, scheme, host, path with query string and language; GET and HEAD share it."""
+    variant = "\n".join(
+        [
+            generation,
+            request.scheme,
+            request.get_host(),
+            request.get_full_path(),
+            translation.get_language() or "",
+        ]
+    )
+    return "newsroom:pages:page:" + hashlib.sha256(variant.encode()).hexdigest()
+
+
+def storable(response: HttpResponse) -> bool:
+    """A plain 200 that says nothing about anyone: no cookie set, not streamed, not private."""
+    if response.status_code != 200 or response.streaming or response.cookies:
+        return False
+    directives = cc_delim_re.split(response.get("Cache-Control", ""))
+    cache_control = {part.split("=")[0].strip().lower() for part in directives}
+    if cache_control & {"private", "no-store", "no-cache"}:
+        return False
+    vary = {header.strip().lower() for header in cc_delim_re.split(response.get("Vary", "")) if header.strip()}
+    return vary <= COVERED_VARY
+
+
+def _public(response: HttpResponse) -> HttpResponse:
+    if not response.has_header("Cache-Control"):
+        patch_cache_control(response, **PUBLIC_CACHE_CONTROL)
+    return response
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    patch_cache_control(response, private=True, **PUBLIC_CACHE_CONTROL)
+    return response
+
+
+class PageCacheMiddleware:
+    """Serve and store anonymous public pages (see the module docstring). Placed after LocaleMiddleware (the key
+    includes the language it chose) and inside ConditionalGetMiddleware (which answers 304 from the ETag)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method not in SAFE_METHODS or not _public_view(request):
+            return self.get_response(request)
+        if _personal(request):
+            return _private(self.get_response(request))
+        seconds = page_cache_seconds()
+        if seconds <= 0:
+            return _public(self.get_response(request))
+        request.get_host()  # a disallowed Host is a 400 from Django, not a cache problem to log
+        cache = _cache()
+        try:
+            generation = current_generation()
+            _state.read_since_bump = True
+            key = page_key(generation, request)
+            entry = cache.get(key)
+        except Exception:
+            logger.exception("The page cache could not be read")
+            return _public(self.get_response(request))
+        if entry is not None:
+            until, status, headers, content = entry
+            if timezone.now().timestamp() < until:
+                response = HttpResponse(content, status=status, headers=dict(headers))
+                response["X-Cache"] = "hit"
+                return response
+        try:
+            until = next_publication(generation)
+        except Exception:
+            logger.exception("The page cache could not be read")
+            return _public(self.get_response(request))
+        response = self.get_response(request)
+        if request.method == "GET" and storable(response):
+            if not response.has_header("ETag"):
+                set_response_etag(response)
+            _public(response)
+            try:
+                cache.set(key, (until, response.status_code, list(response.items()), response.content), seconds)
+            except Exception:
+                logger.exception("The page cache could not be written")
+        else:
+            _public(response)
+        response["X-Cache"] = "miss"
+        return response

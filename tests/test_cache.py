@@ -1,0 +1,638 @@
+"""The page cache (newsroom/cache.py): anonymous public pages come from the cache without a query, every change
+that can alter a public page is visible on the very next request, nothing unpublished is served, editors'
+pages are their own, and conditional GET answers 304 from cached and uncached pages alike.
+
+Every test runs twice: on this process's memory (the generation in a file) and on the machine's Redis
+(a dedicated database, a key prefix per test, removed afterwards). Under CI=true Redis must be reachable."""
+
+import ast
+import os
+import subprocess
+import sys
+import uuid
+from datetime import timedelta
+from io import StringIO
+from unittest import mock
+
+import pytest
+import redis
+from django.conf import settings as django_settings
+from django.core.management import call_command
+from django.db import connection
+from django.http import HttpResponse
+from django.test import Client, RequestFactory
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from newsroom import cache, revisions
+from newsroom.models import Article, ArticleImage, Tag, TagAlias, Topic
+from tests.conftest import make_story, seed_path
+from tests.test_admin_workflow import form_data
+
+pytestmark = pytest.mark.django_db
+
+REDIS_URL = os.environ.get("NEWSROOM_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+HEADLINE = "Zebra crossing opens in Bac Ninh"
+
+
+def redis_problem() -> str | None:
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1, socket_timeout=1).ping()
+    except redis.RedisError as error:
+        return f"Redis at {REDIS_URL} is not reachable: {error}"
+    return None
+
+
+@pytest.fixture(params=["locmem", "redis"])
+def backend(request, settings, tmp_path):
+    """The page cache on for this test, in local memory or in Redis; empty at the start."""
+    settings.NEWSROOM_PAGE_CACHE_SECONDS = 600
+    if request.param == "locmem":
+        settings.CACHES = {
+            "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": uuid.uuid4().hex}
+        }
+        settings.NEWSROOM_PAGE_CACHE_GENERATION_FILE = str(tmp_path / "generation")
+        yield request.param
+        return
+    if problem := redis_problem():
+        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+            pytest.fail(problem)
+        pytest.skip(problem)
+    prefix = f"newsroom-test-{uuid.uuid4().hex}"
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": prefix,
+        }
+    }
+    yield request.param
+    client = redis.Redis.from_url(REDIS_URL)
+    keys = list(client.scan_iter(match=f"{prefix}:*"))
+    if keys:
+        client.delete(*keys)
+
+
+@pytest.fixture
+def editor_client(editor) -> Client:
+    client = Client()
+    client.force_login(editor)
+    return client
+
+
+@pytest.fixture
+def ocop(db) -> Topic:
+    return Topic.objects.get(slug="ocop")
+
+
+@pytest.fixture
+def bac_ninh(db) -> Tag:
+    return Tag.objects.get(slug="bac-ninh")
+
+
+@pytest.fixture
+def zebra(ocop, bac_ninh) -> Article:
+    """A published English story in the OCOP topic, tagged Bac Ninh."""
+    return make_story(HEADLINE, "en", lead="Lead about zebras", topics=[ocop], tags=[bac_ninh])
+
+
+# The pages that list every English story of the OCOP topic tagged Bac Ninh: listings, feeds, sitemap, API.
+LISTINGS = [
+    "/en/",
+    "/en/topics/ocop/",
+    "/en/tags/bac-ninh/",
+    "/en/rss/",
+    "/feeds/atom/",
+    "/sitemap-news.xml",
+    "/api/articles/",
+]
+
+
+def pages(article: Article) -> list[str]:
+    """The public pages that show ``article`` (English reader, feeds, sitemaps, search, API), its own last."""
+    return [*LISTINGS, "/en/search/?q=zebra", f"/api/articles/{article.pk}/", article.get_absolute_url("en")]
+
+
+def fetch(client: Client, url: str, **headers):
+    response = client.get(url, headers=headers)
+    assert response.status_code in (200, 304, 404), (url, response.status_code)
+    return response
+
+
+def text(response) -> str:
+    return response.content.decode()
+
+
+def warm(client: Client, urls: list[str]) -> None:
+    """Fetch every URL until it comes from the cache."""
+    for url in urls:
+        fetch(client, url)
+        response = fetch(client, url)
+        assert response.status_code == 200 and response["X-Cache"] == "hit", url
+
+
+def assert_everywhere(client: Client, urls: list[str], present: str = "", absent: str = "") -> None:
+    for url in urls:
+        response = fetch(client, url)
+        if response.status_code == 404:
+            assert not present, f"{url} is a 404, yet should show {present!r}"
+            continue
+        body = text(response)
+        assert response["X-Cache"] == "miss", url
+        if present:
+            assert present in body, (url, present)
+        if absent:
+            assert absent not in body, (url, absent)
+
+
+def admin_save(client: Client, url: str, **changes) -> None:
+    """Post an admin change form back as a browser would, with ``changes``."""
+    data = {key: _unlisted(value) for key, value in form_data(client.get(url)).items()}
+    data.update(changes)
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context and response.context["adminform"].form.errors
+
+
+def _unlisted(value):
+    """``form_data`` writes a single-choice select's value as ``str(["2"])``: the value itself."""
+    if isinstance(value, str) and value.startswith("[") and value.endswith("]"):
+        items = ast.literal_eval(value)
+        return str(items[0]) if items else ""
+    return value
+
+
+def article_admin(article: Article) -> str:
+    return reverse("admin:newsroom_article_change", args=[article.pk])
+
+
+def changelist_action(client: Client, action: str, articles: list[Article], **extra) -> None:
+    data = {"action": action, "_selected_action": [a.pk for a in articles], **extra}
+    assert client.post(reverse("admin:newsroom_article_changelist"), data).status_code == 302
+
+
+# Hits --------------------------------------------------------------------------------------------------------
+
+
+def test_a_second_anonymous_request_is_a_hit_without_any_query(backend, client, zebra, django_assert_num_queries):
+    """Every kind of public page is stored on the first anonymous request and served from the cache on the next,
+    with no SQL query, the same body and the same ETag."""
+    urls = [
+        *pages(zebra),
+        "/en/tags/",
+        "/en/topics/ocop/atom/",
+        "/feeds/topics/ocop/rss/",
+        "/sitemap.xml",
+        "/sitemap-stories.xml",
+        "/robots.txt",
+        "/api/",
+        "/api/topics/",
+        "/api/tags/",
+        "/api/outlets/",
+        "/api/openapi.json",
+    ]
+    for url in urls:
+        first = fetch(client, url)
+        assert (first.status_code, first["X-Cache"]) == (200, "miss"), url
+        with django_assert_num_queries(0):
+            second = fetch(client, url)
+        assert (second.status_code, second["X-Cache"]) == (200, "hit"), url
+        assert second.content == first.content and second["ETag"] == first["ETag"], url
+        assert second["Content-Type"] == first["Content-Type"], url
+        assert second["Cache-Control"] == "max-age=0, must-revalidate", url
+    assert HEADLINE in text(fetch(client, "/en/"))
+
+
+def test_query_strings_are_separate_entries(backend, client, zebra, ocop):
+    """A page with another query string is another entry: each answer is its own, and each is cached."""
+    make_story("Second zebra", "en", topics=[ocop])
+    one, two = fetch(client, "/api/articles/?page_size=1"), fetch(client, "/api/articles/?page_size=2")
+    assert (one["X-Cache"], two["X-Cache"]) == ("miss", "miss")
+    assert (len(one.json()["results"]), len(two.json()["results"])) == (1, 2)
+    again_one, again_two = fetch(client, "/api/articles/?page_size=1"), fetch(client, "/api/articles/?page_size=2")
+    assert (again_one["X-Cache"], again_two["X-Cache"]) == ("hit", "hit")
+    assert (len(again_one.json()["results"]), len(again_two.json()["results"])) == (1, 2)
+
+
+def test_head_is_served_from_the_get_entry(backend, client, zebra):
+    """HEAD of a cached page comes from the GET entry (same headers, no body); a HEAD miss stores nothing."""
+    head = client.head("/en/")
+    assert (head.status_code, head["X-Cache"], head.content) == (200, "miss", b"")
+    assert fetch(client, "/en/")["X-Cache"] == "miss"
+    get = fetch(client, "/en/")
+    head = client.head("/en/")
+    assert (head.status_code, head["X-Cache"], head.content) == (200, "hit", b"")
+    assert head["ETag"] == get["ETag"] and head["Content-Type"] == get["Content-Type"]
+
+
+def test_the_language_chosen_for_unprefixed_urls_is_part_of_the_key(backend, client, zebra):
+    """An unprefixed URL (the API, feeds, sitemaps) is answered in the language Accept-Language asks for (it says
+    Vary: Accept-Language): each language is its own entry."""
+    first = fetch(client, "/api/", **{"accept-language": "vi"})
+    assert first["X-Cache"] == "miss" and "Accept-Language" in first["Vary"]
+    assert fetch(client, "/api/", **{"accept-language": "vi"})["X-Cache"] == "hit"
+    assert fetch(client, "/api/", **{"accept-language": "ja"})["X-Cache"] == "miss"
+    assert fetch(client, "/api/", **{"accept-language": "ja"})["X-Cache"] == "hit"
+
+
+def test_the_cache_can_be_turned_off(backend, settings, client, zebra):
+    """NEWSROOM_PAGE_CACHE_SECONDS=0: every request builds its page."""
+    settings.NEWSROOM_PAGE_CACHE_SECONDS = 0
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as queries:
+            response = fetch(client, "/en/")
+        assert "X-Cache" not in response and HEADLINE in text(response) and len(queries) > 0
+        assert response["Cache-Control"] == "max-age=0, must-revalidate"
+
+
+# What is never cached ---------------------------------------------------------------------------------------
+
+
+def test_the_admin_is_never_cached(backend, client, editor_client):
+    """Nothing under /admin/ goes through the page cache, logged in or not."""
+    for c in (client, editor_client):
+        for _ in range(2):
+            response = c.get("/admin/login/" if c is client else "/admin/")
+            assert response.status_code == 200 and "X-Cache" not in response
+            assert "no-store" in response["Cache-Control"] or "private" in response["Cache-Control"]
+
+
+def test_an_editor_never_gets_a_cached_page_and_never_fills_the_cache(backend, client, editor_client, zebra):
+    """A logged-in editor's request neither reads nor writes the cache (their answer is private); the page an
+    editor fetched is never served to an anonymous reader."""
+    url = zebra.get_absolute_url("en")
+    response = editor_client.get(url)
+    assert response.status_code == 200 and "X-Cache" not in response
+    assert "private" in response["Cache-Control"]
+    # A change that bypasses the signals: only a page built after it can show it.
+    Article.objects.filter(pk=zebra.pk).update(lead_en="A lead changed behind the cache's back")
+    anonymous = fetch(client, url)
+    assert anonymous["X-Cache"] == "miss" and "behind the cache" in text(anonymous)
+    assert fetch(client, url)["X-Cache"] == "hit"
+    Article.objects.filter(pk=zebra.pk).update(lead_en="A second silent change")
+    assert "behind the cache" in text(fetch(client, url))  # the anonymous reader's cached page
+    mine = editor_client.get(url)
+    assert "X-Cache" not in mine and "A second silent change" in text(mine)
+
+
+def test_an_authorization_header_bypasses_the_cache(backend, client, zebra):
+    fetch(client, "/api/articles/")
+    response = client.get("/api/articles/", headers={"authorization": "Bearer something"})
+    assert "X-Cache" not in response and "private" in response["Cache-Control"]
+
+
+def test_only_plain_public_200_answers_are_stored(backend, rf: RequestFactory):
+    """An answer that sets a cookie, is private or no-store, streams, is not a 200 or varies on a header the key
+    does not cover is never stored: the view runs again."""
+    candidates = {
+        "cookie": lambda: _with_cookie(HttpResponse("x")),
+        "private": lambda: _with_header(HttpResponse("x"), "Cache-Control", "private"),
+        "no-store": lambda: _with_header(HttpResponse("x"), "Cache-Control", "no-store"),
+        "vary": lambda: _with_header(HttpResponse("x"), "Vary", "User-Agent"),
+        "404": lambda: HttpResponse("x", status=404),
+    }
+    for name, make in candidates.items():
+        calls = []
+
+        def view(request, make=make, calls=calls):
+            calls.append(request)
+            return make()
+
+        middleware = cache.PageCacheMiddleware(view)
+        for _ in range(2):
+            middleware(rf.get("/robots.txt"))
+        assert len(calls) == 2, name
+    calls = []
+    middleware = cache.PageCacheMiddleware(lambda request: calls.append(request) or HttpResponse("plain"))
+    assert [middleware(rf.get("/robots.txt"))["X-Cache"] for _ in range(2)] == ["miss", "hit"]
+    assert len(calls) == 1
+
+
+def _with_cookie(response: HttpResponse) -> HttpResponse:
+    response.set_cookie("hello", "there")
+    return response
+
+
+def _with_header(response: HttpResponse, name: str, value: str) -> HttpResponse:
+    response[name] = value
+    return response
+
+
+def test_non_public_paths_and_unsafe_methods_bypass_the_cache(backend, client, zebra):
+    """Only whitelisted public views are cached; a POST neither reads nor writes the cache."""
+    assert "X-Cache" not in client.get("/no-such-page/")
+    for _ in range(2):  # a 404 of a public view is never stored
+        response = client.get("/en/stories/999999/whatever/")
+        assert (response.status_code, response["X-Cache"]) == (404, "miss")
+    fetch(client, "/api/articles/")
+    response = client.post("/api/articles/")
+    assert response.status_code == 405 and "X-Cache" not in response
+
+
+# Conditional GET --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("url", ["/en/", "/en/rss/", "/feeds/atom/", "/sitemap.xml", "/api/articles/"])
+def test_if_none_match_answers_304_on_a_miss_and_on_a_hit(backend, client, zebra, url, django_assert_num_queries):
+    """The ETag of a page is its content's: a request carrying it gets 304, whether the page is built (queries) or
+    comes from the cache (none)."""
+    first = fetch(client, url)
+    etag = first["ETag"]
+    assert etag.startswith('"') and first["X-Cache"] == "miss"
+    cache.invalidate()
+    with CaptureQueriesContext(connection) as queries:
+        miss = fetch(client, url, **{"if-none-match": etag})
+    assert (miss.status_code, miss["ETag"], miss.content) == (304, etag, b"") and len(queries) > 0
+    with django_assert_num_queries(0):
+        hit = fetch(client, url, **{"if-none-match": etag})
+    assert (hit.status_code, hit["ETag"], hit.content) == (304, etag, b"")
+    assert hit["Cache-Control"] == "max-age=0, must-revalidate"
+    other = fetch(client, url, **{"if-none-match": '"something-else"'})
+    assert (other.status_code, other["X-Cache"], other.content) == (200, "hit", first.content)
+
+
+def test_feeds_answer_if_modified_since(backend, client, zebra):
+    """Feeds carry Last-Modified (their newest story); a reader that has it gets 304, cached or not."""
+    first = fetch(client, "/en/rss/")
+    last_modified = first["Last-Modified"]
+    assert fetch(client, "/en/rss/", **{"if-modified-since": last_modified}).status_code == 304
+    cache.invalidate()
+    assert fetch(client, "/en/rss/", **{"if-modified-since": last_modified}).status_code == 304
+
+
+def test_an_edit_changes_the_etag(backend, client, editor_client, zebra):
+    """After a change the ETag a reader holds no longer matches: the new page is sent."""
+    etag = fetch(client, "/en/")["ETag"]
+    admin_save(editor_client, article_admin(zebra), title_en="Zebra crossing closes")
+    response = fetch(client, "/en/", **{"if-none-match": etag})
+    assert response.status_code == 200 and "Zebra crossing closes" in text(response)
+
+
+# Invalidation: every change is visible on the next request ---------------------------------------------------
+
+
+def test_publishing_shows_the_story_everywhere_at_once(backend, client, editor_client, zebra, ocop, bac_ninh):
+    """Publishing in the admin (the bulk action): the story is on every listing, feed, sitemap, search and API
+    answer on the next request, and its own pages exist."""
+    draft = make_story("Quokka draft goes live", "en", status="draft", topics=[ocop], tags=[bac_ninh])
+    own = [draft.get_absolute_url("en"), f"/api/articles/{draft.pk}/"]
+    urls = [*LISTINGS, "/en/search/?q=quokka"]
+    warm(client, urls)
+    for url in urls:
+        assert "Quokka draft" not in text(fetch(client, url)), url
+    for url in own:
+        assert fetch(client, url).status_code == 404
+    changelist_action(editor_client, "publish_now", [draft])
+    assert_everywhere(client, [*urls, *own], "Quokka draft goes live")
+
+
+def test_unpublishing_removes_the_story_everywhere_at_once(backend, client, editor_client, zebra):
+    """Cache every page that shows a story, unpublish it in the admin: no page, feed, sitemap or API answer
+    serves it again, and its own URLs are 404s."""
+    urls = pages(zebra)
+    warm(client, urls)
+    changelist_action(editor_client, "unpublish", [zebra])
+    assert_everywhere(client, urls, absent="Zebra crossing")
+    assert fetch(client, zebra.get_absolute_url("en")).status_code == 404
+    assert fetch(client, f"/api/articles/{zebra.pk}/").status_code == 404
+
+
+def test_archiving_removes_the_story(backend, client, editor_client, zebra):
+    warm(client, ["/en/", "/api/articles/"])
+    changelist_action(editor_client, "archive", [zebra])
+    assert_everywhere(client, ["/en/", "/api/articles/"], absent="Zebra crossing")
+
+
+def test_a_draft_is_never_served_from_the_cache(backend, client, editor_client, zebra, ocop, bac_ninh):
+    """Walk: every public page of a story in every language cached, the story unpublished, every page again:
+    its headline is nowhere."""
+    from newsroom.languages import content_languages
+
+    urls = ["/sitemap.xml", "/sitemap-stories.xml", "/sitemap-news.xml", "/feeds/rss/", "/api/articles/"]
+    for language in content_languages():
+        prefix = f"/{language}"
+        urls += [
+            f"{prefix}/",
+            f"{prefix}/rss/",
+            f"{prefix}/topics/ocop/",
+            f"{prefix}/tags/bac-ninh/",
+            f"{prefix}/tags/",
+        ]
+    warm(client, urls)
+    assert HEADLINE in text(fetch(client, "/vi/topics/ocop/"))  # shown in its original language
+    changelist_action(editor_client, "unpublish", [zebra])
+    for url in urls:
+        response = fetch(client, url)
+        assert response["X-Cache"] == "miss", url
+        assert HEADLINE not in text(response) and f"/stories/{zebra.pk}/" not in text(response), url
+
+
+def test_editing_the_headline_in_the_admin(backend, client, editor_client, zebra):
+    urls = pages(zebra)
+    warm(client, urls)
+    admin_save(editor_client, article_admin(zebra), title_en="Zebra crossing renamed")
+    zebra.refresh_from_db()
+    assert_everywhere(client, [*urls[:-1], zebra.get_absolute_url("en")], "Zebra crossing renamed", HEADLINE)
+
+
+def test_adding_a_translation(backend, client, editor_client, zebra):
+    """A Vietnamese version added in the admin: the Vietnamese pages, feed and API show it at once, and the
+    story's Vietnamese URL (slugged from the English headline until now) redirects to its new slug."""
+    old_url = zebra.get_absolute_url("vi")
+    urls = ["/vi/", "/vi/rss/", f"/api/articles/{zebra.pk}/"]
+    warm(client, [*urls, old_url])
+    assert HEADLINE in text(fetch(client, old_url))
+    admin_save(editor_client, article_admin(zebra), title_vi="Lối qua đường ngựa vằn", lead_vi="Tóm tắt")
+    zebra.refresh_from_db()
+    assert_everywhere(client, [*urls, zebra.get_absolute_url("vi")], "Lối qua đường ngựa vằn")
+    assert client.get(old_url).status_code == 301
+
+
+def test_renaming_a_tag(backend, client, editor_client, zebra, bac_ninh):
+    urls = ["/en/tags/", "/en/tags/bac-ninh/", zebra.get_absolute_url("en"), "/api/tags/"]
+    warm(client, urls)
+    admin_save(editor_client, reverse("admin:newsroom_tag_change", args=[bac_ninh.pk]), name_en="Bac Ninh Province X")
+    assert_everywhere(client, urls, "Bac Ninh Province X")
+
+
+def test_adding_an_alias(backend, client, editor_client, bac_ninh):
+    warm(client, ["/api/tags/"])
+    url = reverse("admin:newsroom_tag_change", args=[bac_ninh.pk])
+    data = {key: _unlisted(value) for key, value in form_data(editor_client.get(url)).items()}
+    total = int(data["aliases-TOTAL_FORMS"])
+    data |= {
+        "aliases-TOTAL_FORMS": total + 1,
+        f"aliases-{total}-tag": bac_ninh.pk,
+        f"aliases-{total}-name": "Kinh Bac Zebra",
+    }
+    assert editor_client.post(url, data).status_code == 302
+    assert TagAlias.objects.filter(name="Kinh Bac Zebra").exists()
+    assert_everywhere(client, ["/api/tags/"], "Kinh Bac Zebra")
+
+
+def test_adding_and_removing_a_tag_on_a_story(backend, client, editor_client, zebra):
+    """The listing's bulk tag actions (the links, then the stories' versions touched in one UPDATE): the tag's
+    page, the tag list, the story's page and the API's tag filter follow at once, both ways."""
+    laos = Tag.objects.get(slug="laos")
+    story_url = zebra.get_absolute_url("en")
+    urls = ["/en/tags/laos/", "/en/tags/", story_url, "/api/articles/?place=laos"]
+
+    def shown() -> list[bool]:
+        return [
+            HEADLINE in text(fetch(client, "/en/tags/laos/")),
+            "/en/tags/laos/" in text(fetch(client, "/en/tags/")),
+            "/en/tags/laos/" in text(fetch(client, story_url)),
+            fetch(client, "/api/articles/?place=laos").json()["count"] == 1,
+        ]
+
+    warm(client, urls)
+    assert shown() == [False] * 4
+    changelist_action(editor_client, "add_tag", [zebra], apply="yes", tag=laos.pk)
+    assert shown() == [True] * 4
+    warm(client, urls)
+    changelist_action(editor_client, "remove_tag", [zebra], apply="yes", tag=laos.pk)
+    assert shown() == [False] * 4
+
+
+def test_editing_an_image_caption(backend, client, editor_client, zebra):
+    ArticleImage.objects.create(article=zebra, position=0, caption_en="A zebra on the road")
+    url = zebra.get_absolute_url("en")
+    warm(client, [url])
+    assert "A zebra on the road" in text(fetch(client, url))
+    admin_save(editor_client, article_admin(zebra), **{"images-0-caption_en": "Two zebras at the crossing"})
+    assert_everywhere(client, [url], "Two zebras at the crossing", "A zebra on the road")
+
+
+def test_renaming_a_topic(backend, client, editor_client, zebra, ocop):
+    warm(client, ["/en/", "/api/topics/"])
+    admin_save(editor_client, reverse("admin:newsroom_topic_change", args=[ocop.pk]), name_en="OCOP renamed")
+    assert_everywhere(client, ["/en/", "/api/topics/"], "OCOP renamed")
+
+
+def test_merging_tags(backend, client, editor_client, zebra, bac_ninh):
+    """Merging (links and aliases moved in bulk): the merged tag's page is gone, the kept one lists its stories."""
+    laos = Tag.objects.get(slug="laos")
+    warm(client, ["/en/tags/bac-ninh/", "/en/tags/", "/api/tags/"])
+    data = {
+        "action": "merge_selected_tags",
+        "_selected_action": [laos.pk, bac_ninh.pk],
+        "apply": "yes",
+        "keep": laos.pk,
+    }
+    assert editor_client.post(reverse("admin:newsroom_tag_changelist"), data).status_code == 302
+    assert fetch(client, "/en/tags/bac-ninh/").status_code == 404
+    assert HEADLINE in text(fetch(client, "/en/tags/laos/"))
+    assert_everywhere(client, ["/api/tags/"], absent='"slug": "bac-ninh"')
+
+
+def test_importing_a_new_file(backend, client):
+    """A story imported (and published) by ``import_seeds`` is on the pages at once."""
+    call_command("import_seeds", str(seed_path(0)), "--publish", stdout=StringIO())
+    first = Article.objects.get()
+    urls = ["/feeds/rss/", "/api/articles/", "/sitemap-stories.xml"]
+    warm(client, urls)
+    call_command("import_seeds", str(seed_path(3)), "--publish", stdout=StringIO())
+    new = Article.objects.exclude(pk=first.pk).get()
+    assert_everywhere(client, urls[:2], f"urn:newsroom:article:{new.pk}:")
+    assert_everywhere(client, urls[2:], f"/stories/{new.pk}/")
+    assert new.headline() in text(fetch(client, "/feeds/rss/"))
+
+
+def test_restoring_a_revision(backend, client, editor_client, zebra):
+    revisions.record(zebra, None)
+    admin_save(editor_client, article_admin(zebra), title_en="Zebra crossing renamed")
+    zebra.refresh_from_db()
+    urls = ["/en/", "/api/articles/", f"/api/articles/{zebra.pk}/"]
+    warm(client, urls)
+    assert "Zebra crossing renamed" in text(fetch(client, "/en/"))
+    url = reverse("admin:newsroom_article_revision_restore", args=[zebra.pk, 1])
+    assert editor_client.post(url, {"version": str(zebra.version)}).status_code == 302
+    assert_everywhere(client, urls, HEADLINE, "Zebra crossing renamed")
+
+
+def test_deleting_a_story(backend, client, editor_client, zebra):
+    urls = pages(zebra)
+    warm(client, urls)
+    url = reverse("admin:newsroom_article_delete", args=[zebra.pk])
+    assert editor_client.post(url, {"post": "yes"}).status_code == 302
+    assert not Article.objects.filter(pk=zebra.pk).exists()
+    assert_everywhere(client, urls, absent="Zebra crossing")
+
+
+# Scheduled stories and races --------------------------------------------------------------------------------
+
+
+def test_a_scheduled_story_appears_when_its_time_comes(backend, client, zebra, ocop):
+    """No write happens when a scheduled story goes public: cached pages are not served past that moment."""
+    make_story("Okapi scheduled", "en", published_at=timedelta(hours=1), topics=[ocop])
+    urls = ["/en/", "/en/topics/ocop/", "/en/rss/", "/api/articles/"]
+    warm(client, urls)
+    for url in urls:
+        assert "Okapi" not in text(fetch(client, url))
+    later = timezone.now() + timedelta(hours=2)
+    with mock.patch("django.utils.timezone.now", return_value=later):
+        for url in urls:
+            response = fetch(client, url)
+            assert response["X-Cache"] == "miss" and "Okapi scheduled" in text(response), url
+        assert fetch(client, "/en/")["X-Cache"] == "hit"
+
+
+def test_a_change_during_a_view_leaves_its_page_unreachable(backend, rf):
+    """A page built while the site changed is stored under the generation read before the view ran: the next
+    request does not get it."""
+    calls = []
+
+    def view(request):
+        calls.append(request)
+        if len(calls) == 1:
+            cache.invalidate()  # a change committed while this page was being built
+        return HttpResponse(f"page {len(calls)}")
+
+    middleware = cache.PageCacheMiddleware(view)
+    assert middleware(rf.get("/robots.txt")).content == b"page 1"
+    assert middleware(rf.get("/robots.txt")).content == b"page 2"
+    assert middleware(rf.get("/robots.txt")).content == b"page 2"
+    assert len(calls) == 2
+
+
+def test_a_transaction_invalidates_after_commit_and_at_once_for_its_own_reader(
+    backend, client, ocop, bac_ninh, django_capture_on_commit_callbacks
+):
+    """A transaction replaces the generation after its commit (one callback, however many rows it writes), and
+    at once only when its own thread has read pages since the last replacement (it is the only reader that
+    can see the uncommitted data)."""
+    assert fetch(client, "/en/").status_code == 200
+    before = cache.current_generation()
+    with django_capture_on_commit_callbacks() as callbacks:
+        story = make_story(HEADLINE, "en", topics=[ocop], tags=[bac_ninh])
+        during = cache.current_generation()
+        ArticleImage.objects.create(article=story, position=0, caption_en="x")
+        assert cache.current_generation() == during  # nobody read a page since
+        response = fetch(client, "/en/")
+        assert response["X-Cache"] == "miss" and HEADLINE in text(response)
+        assert fetch(client, "/en/")["X-Cache"] == "hit"
+        story.tags.clear()
+        after_read = cache.current_generation()
+        assert fetch(client, "/en/")["X-Cache"] == "miss"
+    assert len({before, during, after_read}) == 3
+    assert callbacks == [cache._bump_after_commit]
+    callbacks[0]()
+    assert cache.current_generation() != after_read
+
+
+@pytest.mark.parametrize("backend", ["locmem"], indirect=True)  # Redis is one store for every process
+def test_another_process_invalidates_this_ones_memory(backend, client, zebra):
+    """Without Redis each process caches in its own memory; a change made in another process (a second worker,
+    ``manage.py import_seeds``) still makes this one's pages stale at once."""
+    warm(client, ["/en/"])
+    code = "import django; django.setup(); from newsroom.cache import invalidate; invalidate()"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "NEWSROOM_PAGE_CACHE_GENERATION_FILE": str(django_settings.NEWSROOM_PAGE_CACHE_GENERATION_FILE),
+        "NEWSROOM_PAGE_CACHE_SECONDS": "600",
+        "REDIS_URL": "",
+        "SECRET_KEY": "test-only-not-a-secret",
+    }
+    subprocess.run([sys.executable, "-c", code], check=True, env=env, cwd=django_settings.BASE_DIR)
+    assert fetch(client, "/en/")["X-Cache"] == "miss"

@@ -1,0 +1,298 @@
+"""The production path: settings under a production environment, security headers, config/gunicorn.conf.py,
+and the app served by gunicorn.
+
+The test suite itself runs with NEWSROOM_HTTPS=0 (pyproject.toml), so the production values are read in
+subprocesses started with a production-like environment and none of the tests' opt-outs.
+"""
+
+import http.client
+import json
+import os
+import runpy
+import secrets
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+ROOT = Path(settings.BASE_DIR)
+MANAGE = str(ROOT / "manage.py")
+GUNICORN_CONF = ROOT / "config" / "gunicorn.conf.py"
+HOST = "news.example"
+# Variables a developer's shell or the test run may have set that would change what production looks like.
+INHERITED_OVERRIDES = (
+    "NEWSROOM_HTTPS",
+    "NEWSROOM_HASHED_STATIC",
+    "NEWSROOM_BEHIND_PROXY",
+    "SECURE_HSTS_SECONDS",
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS",
+    "SECURE_HSTS_PRELOAD",
+    "CSRF_TRUSTED_ORIGINS",
+    "GUNICORN_BIND",
+    "PORT",
+    "WEB_CONCURRENCY",
+    "FORWARDED_ALLOW_IPS",
+    "DJANGO_SETTINGS_MODULE",
+    # Set by tests/browser/conftest.py for Playwright; the deploy check rightly warns about it.
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
+)
+SECURITY_SETTINGS = (
+    "DEBUG",
+    "SECURE_SSL_REDIRECT",
+    "SESSION_COOKIE_SECURE",
+    "CSRF_COOKIE_SECURE",
+    "SECURE_HSTS_SECONDS",
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS",
+    "SECURE_PROXY_SSL_HEADER",
+    "CSRF_TRUSTED_ORIGINS",
+    "X_FRAME_OPTIONS",
+    "SECURE_CONTENT_TYPE_NOSNIFF",
+    "SECURE_REFERRER_POLICY",
+)
+
+
+def production_env(**changes: str) -> dict[str, str]:
+    """The environment of a production deployment: DEBUG off, a long random key, one host; ``changes`` on top."""
+    env = {name: value for name, value in os.environ.items() if name not in INHERITED_OVERRIDES}
+    env.update(DEBUG="0", SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS=HOST, PYTHONUNBUFFERED="1")
+    env.update(changes)
+    return env
+
+
+def run(args: list[str], env: dict[str, str], timeout: int = 60) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout, check=False
+    )
+
+
+def settings_under(env: dict[str, str]) -> dict:
+    """The security settings as a fresh process with ``env`` loads them."""
+    script = (
+        "import json; from django.conf import settings; "
+        f"print(json.dumps({{name: getattr(settings, name, None) for name in {SECURITY_SETTINGS!r}}}))"
+    )
+    result = run(["-c", script], {**env, "DJANGO_SETTINGS_MODULE": "config.settings"})
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_deploy_check_passes_with_production_settings():
+    """`manage.py check --deploy --fail-level WARNING` passes with a production environment."""
+    result = run([MANAGE, "check", "--deploy", "--fail-level", "WARNING"], production_env())
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_deploy_check_fails_with_the_test_opt_out():
+    """The opt-out the tests use (NEWSROOM_HTTPS=0) is not a deployable configuration: the check says so."""
+    result = run([MANAGE, "check", "--deploy", "--fail-level", "WARNING"], production_env(NEWSROOM_HTTPS="0"))
+    assert result.returncode != 0
+    for check in ("security.W004", "security.W008", "security.W012", "security.W016"):
+        assert check in result.stderr
+
+
+def test_production_is_https_only_by_default():
+    """With DEBUG off and nothing else said: SSL redirect, secure cookies, a year of HSTS with subdomains,
+    frames denied, no sniffing, a referrer policy; X-Forwarded-Proto is not believed."""
+    values = settings_under(production_env())
+    assert values["DEBUG"] is False
+    assert values["SECURE_SSL_REDIRECT"] is True
+    assert values["SESSION_COOKIE_SECURE"] is True
+    assert values["CSRF_COOKIE_SECURE"] is True
+    assert values["SECURE_HSTS_SECONDS"] == 31_536_000
+    assert values["SECURE_HSTS_INCLUDE_SUBDOMAINS"] is True
+    assert values["SECURE_PROXY_SSL_HEADER"] is None
+    assert values["X_FRAME_OPTIONS"] == "DENY"
+    assert values["SECURE_CONTENT_TYPE_NOSNIFF"] is True
+    assert values["SECURE_REFERRER_POLICY"] == "strict-origin-when-cross-origin"
+
+
+def test_proxy_and_origin_settings_come_from_the_environment():
+    """NEWSROOM_BEHIND_PROXY=1 trusts X-Forwarded-Proto; HSTS seconds and trusted origins are read from the
+    environment."""
+    values = settings_under(
+        production_env(
+            NEWSROOM_BEHIND_PROXY="1",
+            SECURE_HSTS_SECONDS="3600",
+            CSRF_TRUSTED_ORIGINS=f"https://{HOST},https://desk.{HOST}",
+        )
+    )
+    assert values["SECURE_PROXY_SSL_HEADER"] == ["HTTP_X_FORWARDED_PROTO", "https"]
+    assert values["SECURE_HSTS_SECONDS"] == 3600
+    assert values["CSRF_TRUSTED_ORIGINS"] == [f"https://{HOST}", f"https://desk.{HOST}"]
+
+
+def test_development_works_over_plain_http():
+    """With DEBUG=1 (`make run`) nothing is HTTPS-only, so the development server works over http."""
+    env = production_env(DEBUG="1")
+    del env["SECRET_KEY"]
+    values = settings_under(env)
+    assert values["SECURE_SSL_REDIRECT"] is False
+    assert values["SESSION_COOKIE_SECURE"] is False
+    assert values["SECURE_HSTS_SECONDS"] == 0
+
+
+@pytest.mark.parametrize(
+    ("secret_key", "message"),
+    [(None, "SECRET_KEY must be set"), ("django-insecure-development-only-key", "SECRET_KEY is a development key")],
+)
+def test_settings_refuse_to_load_without_a_real_secret_key(secret_key, message):
+    """With DEBUG off, a missing SECRET_KEY or the development key stops the settings from loading."""
+    env = production_env()
+    if secret_key is None:
+        del env["SECRET_KEY"]
+    else:
+        env["SECRET_KEY"] = secret_key
+    result = run([MANAGE, "check"], env)
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/en/", "/admin/login/", "/api/articles/"])
+def test_responses_carry_the_security_headers(client, path):
+    """Pages, the admin and the API answer with a strict CSP, nosniff, a referrer policy and frame denial."""
+    response = client.get(path)
+    assert response.status_code == 200
+    csp = response["Content-Security-Policy"]
+    for directive in (
+        "default-src 'self'",
+        "script-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ):
+        assert directive in csp
+    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert response["X-Frame-Options"] == "DENY"
+
+
+def gunicorn_settings(monkeypatch, **env: str) -> dict:
+    """config/gunicorn.conf.py's values under ``env``, each validated by gunicorn's own Config."""
+    from gunicorn.config import Config
+
+    for name in ("GUNICORN_BIND", "PORT", "WEB_CONCURRENCY", "FORWARDED_ALLOW_IPS"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    values = runpy.run_path(str(GUNICORN_CONF))
+    config = Config()
+    known = {name: value for name, value in values.items() if name in config.settings}
+    for name, value in known.items():
+        config.set(name, value)
+    return {name: config.settings[name].get() for name in known}
+
+
+def test_gunicorn_config_defaults(monkeypatch):
+    """Loopback on port 8000, 2 x cores + 1 sync workers (at most 8), 30 s timeouts, workers recycled with
+    jitter, heartbeat in /dev/shm, logs to stdout/stderr with the response time."""
+    conf = gunicorn_settings(monkeypatch)
+    assert conf["bind"] == ["127.0.0.1:8000"]
+    cores = len(os.sched_getaffinity(0))
+    assert conf["workers"] == min(2 * cores + 1, 8)
+    assert conf["worker_class"] == "sync" and conf["threads"] == 1
+    assert conf["timeout"] == 30 and conf["graceful_timeout"] == 30
+    assert conf["max_requests"] > 0 and 0 < conf["max_requests_jitter"] < conf["max_requests"]
+    if Path("/dev/shm").is_dir():
+        assert conf["worker_tmp_dir"] == "/dev/shm"
+    assert conf["forwarded_allow_ips"] == ["127.0.0.1", "::1"]
+    assert conf["accesslog"] == "-" and conf["errorlog"] == "-"
+    for field in ('"%(r)s"', "%(s)s", "%(b)s", '"%(f)s"', '"%(a)s"', "%(M)s", "%(D)s"):
+        assert field in conf["access_log_format"]
+
+
+def test_gunicorn_config_reads_the_environment(monkeypatch):
+    """PORT, GUNICORN_BIND, WEB_CONCURRENCY and FORWARDED_ALLOW_IPS change the bind, workers and proxies."""
+    assert gunicorn_settings(monkeypatch, PORT="9001")["bind"] == ["127.0.0.1:9001"]
+    conf = gunicorn_settings(
+        monkeypatch,
+        PORT="9001",
+        GUNICORN_BIND="0.0.0.0:8000, unix:/run/newsroom.sock",
+        WEB_CONCURRENCY="3",
+        FORWARDED_ALLOW_IPS="10.0.0.2",
+    )
+    assert conf["bind"] == ["0.0.0.0:8000", "unix:/run/newsroom.sock"]
+    assert conf["workers"] == 3
+    assert conf["forwarded_allow_ips"] == ["10.0.0.2"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def fetch(port: int, path: str, **headers: str) -> http.client.HTTPResponse:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    connection.request("GET", path, headers={"Host": HOST, **headers})
+    response = connection.getresponse()
+    response.read()
+    connection.close()
+    return response
+
+
+@pytest.mark.slow
+def test_gunicorn_serves_the_site_with_production_settings(tmp_path):
+    """gunicorn started with config/gunicorn.conf.py on a migrated SQLite database and collected static files
+    serves the home page and the API over https as the local proxy reports it (X-Forwarded-Proto), with HSTS
+    and secure cookies, and redirects plain http to https."""
+    port = free_port()
+    env = production_env(
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        STATIC_ROOT=str(tmp_path / "static"),
+        PORT=str(port),
+        WEB_CONCURRENCY="1",
+    )
+    for command in (["migrate", "--noinput"], ["collectstatic", "--noinput"]):
+        result = run([MANAGE, *command, "-v0"], env)
+        assert result.returncode == 0, result.stderr
+
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", str(GUNICORN_CONF), "config.wsgi"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 15
+        while True:
+            assert server.poll() is None, server.communicate()[1]
+            try:
+                home = fetch(port, "/en/", **{"X-Forwarded-Proto": "https"})
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "gunicorn did not answer within 15 s"
+                time.sleep(0.2)
+        assert home.status == 200
+        assert home.getheader("Strict-Transport-Security") == "max-age=31536000; includeSubDomains"
+        assert "default-src 'self'" in home.getheader("Content-Security-Policy")
+
+        api = fetch(port, "/api/articles/", **{"X-Forwarded-Proto": "https"})
+        assert api.status == 200
+
+        login = fetch(port, "/admin/login/", **{"X-Forwarded-Proto": "https"})
+        assert login.status == 200
+        assert "; Secure" in login.getheader("Set-Cookie")
+
+        plain = fetch(port, "/en/")
+        assert plain.status == 301
+        assert plain.getheader("Location") == f"https://{HOST}/en/"
+    finally:
+        server.terminate()
+        try:
+            access, errors = server.communicate(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            access, errors = server.communicate()
+    assert "Traceback" not in errors, errors
+    # The access log (stdout) has the request line and status, and ends with the response time.
+    assert '"GET /api/articles/ HTTP/1.1" 200' in access
+    assert access.splitlines()[-1].endswith("us")
