@@ -18,7 +18,7 @@ from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
 
-from django.core.paginator import InvalidPage, Page, Paginator
+from django.core.paginator import InvalidPage, Page
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import path, reverse
@@ -29,6 +29,7 @@ from newsroom.filters import ArticleFilter
 from newsroom.languages import column, content_languages
 from newsroom.models import Article, Outlet, Tag, Topic
 from newsroom.ninjs import article_to_ninjs, article_versions
+from newsroom.pagination import ListingPaginator
 
 app_name = "api"
 
@@ -136,7 +137,7 @@ def page_size(request: HttpRequest) -> int:
 
 def paginate(request: HttpRequest, queryset: QuerySet, name: str) -> tuple[Page, dict[str, Any]]:
     """The requested page of ``queryset`` and the pagination members of the answer (links keep every filter)."""
-    paginator = Paginator(queryset, page_size(request))
+    paginator = ListingPaginator(queryset, page_size(request))
     try:
         page = paginator.page(request.GET.get("page") or 1)
     except InvalidPage as error:

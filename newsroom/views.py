@@ -18,6 +18,7 @@ from newsroom import search, seo
 from newsroom.filters import ArticleFilter
 from newsroom.languages import display_name, translated
 from newsroom.models import Article, Tag, Topic
+from newsroom.pagination import ListingPaginator
 from newsroom.slugs import headline_slug
 from newsroom.text import blocks
 
@@ -52,6 +53,7 @@ class StoryListView(FilterView):
 
     filterset_class = ArticleFilter
     paginate_by = STORIES_PER_PAGE
+    paginator_class = ListingPaginator
     context_object_name = "articles"
     hidden_filters: tuple[str, ...] = ()
 
