@@ -287,26 +287,37 @@ def parse(query: str) -> list[Term]:
 
 
 @lru_cache(maxsize=8192)
-def _spellings(names: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
-    """The tokens of each of a tag's names and aliases (cached: the registry changes rarely)."""
-    return tuple(tuple(tokens(name)) for name in names)
+def _spellings(names: tuple[str, ...]) -> tuple[frozenset[str], tuple[tuple[str, ...], ...]]:
+    """A tag's names and aliases as tokens: all of them at once, and each name's in order (cached: the
+    registry changes rarely)."""
+    spelled = tuple(tuple(tokens(name)) for name in names)
+    return frozenset(token for name in spelled for token in name), spelled
 
 
-def tag_matches(terms: Sequence[Term]) -> list[list[int]]:
+def tag_matches(terms: Sequence[Term], tags: Iterable | None = None) -> list[list[int]]:
     """For each term, the tags one of whose names (in any language) or aliases it is in: ``bac ninh`` is in
-    Bac Ninh's ``Bắc Ninh`` and ``Bac Ninh`` ... ``バクニン省`` in its Japanese name. Two queries."""
+    Bac Ninh's ``Bắc Ninh`` and ``Bac Ninh`` ... ``バクニン省`` in its Japanese name. Every tag is read, unless
+    the caller has them (``tags``), and every alias: two queries, or one."""
     from newsroom.languages import column, content_languages
     from newsroom.models import Tag, TagAlias
 
     names: dict[int, list[str]] = defaultdict(list)
     columns = [column("name", language) for language in content_languages()]
-    for pk, *translations in Tag.objects.values_list("pk", *columns):
+    if tags is None:
+        rows = Tag.objects.values_list("pk", *columns)
+    else:
+        rows = ([tag.pk, *(getattr(tag, name) for name in columns)] for tag in tags)
+    for pk, *translations in rows:
         names[pk] += [name for name in translations if name]
     for tag_id, alias in TagAlias.objects.values_list("tag_id", "name"):
         names[tag_id].append(alias)
     spellings = {tag_id: _spellings(tuple(dict.fromkeys(spelled))) for tag_id, spelled in names.items()}
     return [
-        sorted(tag_id for tag_id, spelled in spellings.items() if any(term.within(name) for name in spelled))
+        sorted(
+            tag_id
+            for tag_id, (every, spelled) in spellings.items()
+            if every.issuperset(term.tokens) and any(term.within(name) for name in spelled)
+        )
         for term in terms
     ]
 
@@ -336,9 +347,9 @@ def _tsquery(terms: list[Term], tags: list[list[int]]) -> str:
 WINDOW = RESULT_LIMIT
 
 
-def search_ids(queryset: QuerySet, query: str, limit: int = RESULT_LIMIT) -> list[int]:
+def search_ids(queryset: QuerySet, query: str, limit: int = RESULT_LIMIT, tags: Iterable | None = None) -> list[int]:
     """The ids of the stories of ``queryset`` that match ``query``, best first (then newest), at most ``limit``
-    (of the newest ``WINDOW`` matching documents)."""
+    (of the newest ``WINDOW`` matching documents); ``tags``, every tag when the caller has read them."""
     terms = parse(query)
     if not terms:
         return []
@@ -349,7 +360,7 @@ def search_ids(queryset: QuerySet, query: str, limit: int = RESULT_LIMIT) -> lis
         )
     except EmptyResultSet:  # a queryset that can match nothing (``none()``, ``pk__in=[]``)
         return []
-    tags = tag_matches(terms)
+    matching_tags = tag_matches(terms, tags)
     if connection.vendor == "postgresql":
         sql = f"""
             SELECT w.article_id FROM (
@@ -359,7 +370,7 @@ def search_ids(queryset: QuerySet, query: str, limit: int = RESULT_LIMIT) -> lis
             ) w, to_tsquery('simple', %s) q
             GROUP BY w.article_id ORDER BY MAX(ts_rank(w.vector, q)) DESC, w.article_id DESC LIMIT %s
         """  # noqa: S608 - only the queryset's own SQL is interpolated; values are parameters
-        tsquery = _tsquery(terms, tags)
+        tsquery = _tsquery(terms, matching_tags)
         params = [tsquery, *params, WINDOW, tsquery, limit]
     else:
         sql = f"""
@@ -371,7 +382,7 @@ def search_ids(queryset: QuerySet, query: str, limit: int = RESULT_LIMIT) -> lis
             )
             SELECT article_id FROM matches GROUP BY article_id ORDER BY MIN(score), article_id DESC LIMIT %s
         """  # noqa: S608 - only the queryset's own SQL is interpolated; values are parameters
-        params = [_fts5_query(terms, tags), *params, WINDOW, limit]
+        params = [_fts5_query(terms, matching_tags), *params, WINDOW, limit]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [row[0] for row in cursor.fetchall()]
