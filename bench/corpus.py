@@ -35,6 +35,7 @@ def child_generate(count: int) -> dict:
 
     from newsroom.languages import column, content_languages
     from newsroom.models import Article, Outlet, Tag, Topic
+    from newsroom.planner import refresh_statistics
 
     rng = random.Random(SEED)
     languages = content_languages()
@@ -108,6 +109,7 @@ def child_generate(count: int) -> dict:
             tag_links += len(tag_rows)
             related_links += len(related_rows) // 2
         print(f"    {len(recent):,} stories", file=sys.stderr, flush=True)
+    refresh_statistics()  # as an import does after writing stories (SQLite: ANALYZE)
     seconds = time.perf_counter() - started
     return {
         "seconds": seconds,

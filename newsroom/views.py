@@ -8,7 +8,7 @@ labelled as such.
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import Count, Prefetch
+from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import get_language
 from django.views.generic import DetailView, TemplateView
@@ -160,7 +160,6 @@ class ArticleView(DetailView):
                 "topics",
                 "tags",
                 "images",
-                Prefetch("related", queryset=Article.objects.published().for_listing()),
             )
         )
 
@@ -177,7 +176,12 @@ class ArticleView(DetailView):
         shown = article.shown_language(language)
         fallbacks = [shown, article.original_language]
         # Related stories the reader can read in the page's language first, then newest first.
-        related = sorted(article.related.all(), key=lambda story: story.shown_language(language) != language)
+        # The links first (a join would have the database walk the published stories looking for them).
+        linked = Article.related.through.objects.filter(from_article=article).values("to_article")
+        related = sorted(
+            Article.objects.published().for_listing().filter(pk__in=linked).order_by(),
+            key=lambda story: (story.shown_language(language) != language, -story.published_at.timestamp(), -story.pk),
+        )
         return super().get_context_data(
             meta=seo.article_metadata(self.request, article, language),
             shown_language=shown,

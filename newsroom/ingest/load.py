@@ -37,6 +37,7 @@ from newsroom.ingest.decode import Decoded, Rejected, decode, normalise
 from newsroom.ingest.detect import Detection, detect, warm_up
 from newsroom.languages import column
 from newsroom.models import Article, ArticleImage, Outlet, RawDocument, Tag, TagAlias, Topic, TopicKeyword
+from newsroom.planner import refresh_statistics
 from newsroom.revisions import record, record_first, snapshot
 
 logger = logging.getLogger(__name__)
@@ -164,6 +165,8 @@ class Importer:
                     report.results.append(self.write(prepared))
                     if progress:
                         progress(report.results[-1])
+        if any(result.status != RawDocument.Status.UNCHANGED for result in report.results):
+            refresh_statistics()  # the new stories change what the planner should know
         return report
 
     def import_path(self, path: Path) -> FileResult:
