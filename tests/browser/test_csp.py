@@ -152,9 +152,7 @@ def test_admin_and_public_pages_run_under_the_csp(live_server, page, editor_acco
     assert watch.violations == []
     # The browser asks the feed and the API (no <link rel="icon">) for /favicon.ico, and a quick navigation
     # may abort the icon's request of the page before; nothing else may fail.
-    assert [
-        error for error in page_errors if "/favicon." not in error and "Failed to load resource" not in error
-    ] == []
+    assert [error for error in page_errors if "/favicon." not in error and "Failed to load resource" not in error] == []
     assert [error for error in page_errors if error.startswith("pageerror")] == []
 
 
