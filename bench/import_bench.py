@@ -35,7 +35,7 @@ import tempfile
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -674,15 +674,27 @@ def main() -> int:
     parser.add_argument("--database-url", help="postgres://… to run on PostgreSQL (default: SQLite in a temp dir).")
     parser.add_argument("--keep", action="store_true", help="Keep the generated files and the database.")
     options = parser.parse_args()
-    workdir = Path(tempfile.mkdtemp(prefix="import_bench_"))
+    return in_workdir(
+        "import_bench_",
+        options.keep,
+        lambda workdir: benchmark(options.files, options.database_url, workdir, options.keep),
+    )
+
+
+def in_workdir(prefix: str, keep: bool, run: Callable[[Path], int]) -> int:
+    """``run(workdir)`` in a new temporary folder: its exit status, or 1 after printing a ``BenchError``; the
+    total run time; the folder removed unless ``keep``."""
+    workdir = Path(tempfile.mkdtemp(prefix=prefix))
+    started = time.perf_counter()
     try:
-        return benchmark(options.files, options.database_url, workdir, options.keep)
+        return run(workdir)
     except BenchError as error:
         print(f"BENCHMARK FAILED: {error}", file=sys.stderr)
         return 1
     finally:
-        if options.keep:
-            print(f"Kept the files and logs: {workdir}")
+        print(f"\nTotal run time: {time.perf_counter() - started:.0f} s")
+        if keep:
+            print(f"Kept the files, the database and the logs: {workdir}")
         else:
             shutil.rmtree(workdir)
 

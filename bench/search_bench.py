@@ -36,17 +36,15 @@ import argparse
 import json
 import os
 import random
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import stories
 from corpus import SEED, child_generate
-from import_bench import BenchError, Run, database, manage, run_measured
+from import_bench import BenchError, Run, database, in_workdir, manage, run_measured
 
 REPO = Path(__file__).resolve().parent.parent
 QUERY_COUNT = 200
@@ -258,9 +256,10 @@ class Phase:
     result: dict
 
 
-def run_phase(name: str, env: dict[str, str], logs: Path, *arguments: str) -> Phase:
+def run_phase(name: str, env: dict[str, str], logs: Path, *arguments: str, script: str = __file__) -> Phase:
+    """``script --child name arguments…`` measured; its JSON report (the last line of its output)."""
     print(f"... {name}", flush=True)
-    command = [sys.executable, str(Path(__file__).resolve()), "--child", name, *arguments]
+    command = [sys.executable, str(Path(script).resolve()), "--child", name, *arguments]
     run = run_measured(command, env, logs / name)
     if run.exit_code:
         raise BenchError(f"{name}: the child process failed with exit status {run.exit_code}:\n{run.stderr[-3000:]}")
@@ -389,19 +388,11 @@ def main() -> int:
     if options.child:
         child(options.child, options.stories, options.explain)
         return 0
-    workdir = Path(tempfile.mkdtemp(prefix="search_bench_"))
-    started = time.perf_counter()
-    try:
-        return benchmark(options.stories, options.database_url, workdir, options.keep, options.explain)
-    except BenchError as error:
-        print(f"BENCHMARK FAILED: {error}", file=sys.stderr)
-        return 1
-    finally:
-        print(f"\nTotal run time: {time.perf_counter() - started:.0f} s")
-        if options.keep:
-            print(f"Kept the database and logs: {workdir}")
-        else:
-            shutil.rmtree(workdir)
+    return in_workdir(
+        "search_bench_",
+        options.keep,
+        lambda workdir: benchmark(options.stories, options.database_url, workdir, options.keep, options.explain),
+    )
 
 
 if __name__ == "__main__":

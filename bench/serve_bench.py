@@ -54,7 +54,6 @@ import shutil
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -64,8 +63,8 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from corpus import TOPICS, child_generate
-from import_bench import BenchError, _process_tree, database, manage, run_measured
-from search_bench import Phase, child_index, setup_django
+from import_bench import BenchError, _process_tree, database, in_workdir, manage
+from search_bench import Phase, child_index, run_phase, setup_django
 
 REPO = Path(__file__).resolve().parent.parent
 BENCH = REPO / "bench"
@@ -174,18 +173,6 @@ def child(phase: str, count: int) -> None:
     else:
         result = child_probe()
     print(json.dumps(result, ensure_ascii=False))
-
-
-def run_child(name: str, env: dict[str, str], logs: Path, *arguments: str) -> Phase:
-    print(f"... {name}", flush=True)
-    command = [sys.executable, str(Path(__file__).resolve()), "--child", name, *arguments]
-    run = run_measured(command, env, logs / name)
-    if run.exit_code:
-        raise BenchError(f"{name}: the child process failed with exit status {run.exit_code}:\n{run.stderr[-3000:]}")
-    try:
-        return Phase(name, run, json.loads(run.stdout.strip().splitlines()[-1]))
-    except (json.JSONDecodeError, IndexError) as error:
-        raise BenchError(f"{name}: no JSON report ({error}):\n{run.stderr[-3000:]}") from None
 
 
 # -- the load generator ---------------------------------------------------------------------------------------
@@ -587,9 +574,9 @@ def benchmark(options: argparse.Namespace, workdir: Path) -> int:
         manage(env, "migrate", "--noinput")
         manage(env, "collectstatic", "--noinput")
         phases = [
-            run_child("generate", env, workdir, "--stories", str(options.stories)),
-            run_child("index", env, workdir),
-            run_child("probe", uncached_env, workdir),
+            run_phase("generate", env, workdir, "--stories", str(options.stories), script=__file__),
+            run_phase("index", env, workdir, script=__file__),
+            run_phase("probe", uncached_env, workdir, script=__file__),
         ]
         paths = phases[-1].result["paths"]
         runs = []
@@ -625,19 +612,7 @@ def main() -> int:
     if options.child:
         child(options.child, options.stories)
         return 0
-    workdir = Path(tempfile.mkdtemp(prefix="serve_bench_"))
-    started = time.perf_counter()
-    try:
-        return benchmark(options, workdir)
-    except BenchError as error:
-        print(f"BENCHMARK FAILED: {error}", file=sys.stderr)
-        return 1
-    finally:
-        print(f"\nTotal run time: {time.perf_counter() - started:.0f} s")
-        if options.keep:
-            print(f"Kept the database and logs: {workdir}")
-        else:
-            shutil.rmtree(workdir)
+    return in_workdir("serve_bench_", options.keep, lambda workdir: benchmark(options, workdir))
 
 
 if __name__ == "__main__":
