@@ -23,10 +23,11 @@ separated by single spaces, both engines read them alike:
 - PostgreSQL: a generated ``tsvector`` column (``to_tsvector('simple')``)
   with a GIN index, ranked by ``ts_rank``.
 
-A query is a conjunction of terms; a quoted part or a run of a script
-without spaces is a phrase (its tokens adjacent, in order). A term also
-matches the stories tagged with a tag whose name or alias, in any script,
-contains it (``Bắc Ninh`` finds a Hindi story tagged Bac Ninh). Only the
+A query is a conjunction of terms; a quoted part is a phrase (its tokens
+adjacent, in order); a run of a script without spaces needs all its bigrams.
+A term also matches the stories tagged with a tag whose name or alias, in any
+script, contains it (``Bắc Ninh`` finds a Hindi story tagged Bac Ninh), unless
+it is a single character of such a script (``省`` is in every province's name). Only the
 newest 1,000 matching documents are ranked, so a common word costs no more
 than a rare one. Anything else a user types (``*``, ``NEAR``, parentheses, control characters) is punctuation
 or a plain word, never search syntax: hostile queries give results or none,
@@ -248,10 +249,12 @@ def rebuild(batch: int = 500) -> int:
 
 @dataclass(frozen=True)
 class Term:
-    """Tokens that must all appear; adjacent and in order when ``phrase``."""
+    """Tokens that must all appear; adjacent and in order when ``phrase``. A ``fragment`` is one character of
+    a script without spaces (``省``): part of too many names to stand for a tag."""
 
     tokens: tuple[str, ...]
     phrase: bool
+    fragment: bool = False
 
     def within(self, spelling: Sequence[str]) -> bool:
         """Whether these tokens are in ``spelling`` (a name's tokens), as a phrase or each anywhere."""
@@ -275,11 +278,16 @@ def parse(query: str) -> list[Term]:
                 for token in (_bigrams(segment.tokens) if segment.unspaced else segment.tokens)
             ]
             if words:
-                terms.append(Term(tuple(words), phrase=len(words) > 1))
+                fragment = len(found) == 1 and found[0].unspaced and len(found[0].tokens) == 1
+                terms.append(Term(tuple(words), phrase=len(words) > 1, fragment=fragment))
             continue
         for segment in found:
             if segment.unspaced:
-                terms.append(Term(tuple(_bigrams(segment.tokens)), phrase=len(segment.tokens) > 2))
+                # Its overlapping bigrams, each anywhere (as Lucene's CJK bigram analysis queries them): a run
+                # of four or more characters is almost never matched by bigrams that are not adjacent, and a
+                # phrase would have every candidate document read whole to check positions.
+                fragment = len(segment.tokens) == 1
+                terms.append(Term(tuple(_bigrams(segment.tokens)), phrase=False, fragment=fragment))
             else:
                 terms.append(Term(segment.tokens, phrase=False))
     unique = list(dict.fromkeys(terms))
@@ -316,7 +324,7 @@ def tag_matches(terms: Sequence[Term], tags: Iterable | None = None) -> list[lis
         sorted(
             tag_id
             for tag_id, (every, spelled) in spellings.items()
-            if every.issuperset(term.tokens) and any(term.within(name) for name in spelled)
+            if not term.fragment and every.issuperset(term.tokens) and any(term.within(name) for name in spelled)
         )
         for term in terms
     ]

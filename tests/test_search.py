@@ -253,12 +253,15 @@ def test_an_unbalanced_quote_quotes_the_rest_of_the_query():
     assert parse('"') == parse('""') == parse('"  "') == []
 
 
-def test_cjk_runs_are_phrases_of_their_bigrams():
-    """A run of three or more characters is a phrase of its bigrams; two characters are one bigram; one
-    character is itself (matched by the characters at the end of documents)."""
-    assert parse("バクニン省") == [Term(("バク", "クニ", "ニン", "ン省"), phrase=True)]
+def test_cjk_runs_need_all_their_bigrams_and_quoted_runs_are_phrases():
+    """A run of three or more characters needs all its bigrams, anywhere (quoted, in order and adjacent); two
+    characters are one bigram; one character is itself (matched by the characters at the end of documents), a
+    fragment."""
+    assert parse("バクニン省") == [Term(("バク", "クニ", "ニン", "ン省"), phrase=False)]
+    assert parse('"バクニン省"') == [Term(("バク", "クニ", "ニン", "ン省"), phrase=True)]
     assert parse("会議") == [Term(("会議",), phrase=False)]
-    assert parse("省") == [Term(("省",), phrase=False)]
+    assert parse("省") == [Term(("省",), phrase=False, fragment=True)]
+    assert parse('"省"') == [Term(("省",), phrase=False, fragment=True)]
     assert parse('"会議"') == [Term(("会議",), phrase=False)]
 
 
@@ -300,7 +303,7 @@ SEED_RESULTS = {
     "裾野産業": {2},
     "会議": {2},
     "科学技術": {2},
-    "省": {0, 1, 2, 3, 4},
+    "省": {2},  # alone, a character names no tag: only the Japanese story has it
     "निन्ह": {0, 2, 3, 4},
     "बाक निन्ह": {0, 2, 3},
     "प्रतिनिधिमंडल": {0, 4},
@@ -461,6 +464,14 @@ def test_a_story_is_found_by_its_tags_names_in_every_script(hindi_fair, query):
     """A story tagged Bac Ninh is found by the tag's names and aliases in every script, though its own text
     names the province in none."""
     assert found(query) == {hindi_fair.pk}
+
+
+def test_one_character_of_an_unspaced_script_names_no_tag(hindi_fair):
+    """``省`` (province) is in the Japanese and Chinese name of every province: alone it finds the stories
+    whose text has it, not every story tagged with a province; ``北宁`` still finds the tagged story."""
+    assert found("省") == set()
+    assert found('"省"') == set()
+    assert found("北宁") == {hindi_fair.pk}
 
 
 def test_removing_the_tag_removes_its_names(hindi_fair, bac_ninh):
