@@ -135,7 +135,8 @@ def _write_generation_file(path: Path, token: str) -> None:
 
 
 def current_generation() -> str:
-    """The token every page key of the current state of the site includes; created when missing."""
+    """The token of the current state of the site, which every page key includes (and whatever else is
+    remembered of public data: see ``read_generation``); created when missing."""
     cache = _cache()
     if _in_file(cache):
         path = _generation_file()
@@ -153,6 +154,13 @@ def current_generation() -> str:
         if not cache.add(GENERATION_KEY, token, timeout=None):
             token = cache.get(GENERATION_KEY) or token
     return token
+
+
+def read_generation() -> str:
+    """The generation, for a reader about to remember what it reads under it (a page, the tags' spellings in
+    ``search``): an invalidation by this thread inside a transaction then replaces it at once."""
+    _state.read_since_bump = True
+    return current_generation()
 
 
 def _bump() -> None:
@@ -185,8 +193,6 @@ def invalidate() -> None:
     writer reading its own pages). So a transaction that saves a story, its links and its images replaces the
     generation once, not once per row, and an import of many files once per file.
     """
-    if page_cache_seconds() <= 0:
-        return
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
         _bump()
@@ -320,8 +326,7 @@ class PageCacheMiddleware:
         request.get_host()  # a disallowed Host is a 400 from Django, not a cache problem to log
         cache = _cache()
         try:
-            generation = current_generation()
-            _state.read_since_bump = True
+            generation = read_generation()
             key = page_key(generation, request)
             entry = cache.get(key)
         except Exception:

@@ -113,12 +113,8 @@ class ArticleFilter(django_filters.FilterSet):
         return self._tags[name]
 
     @cached_property
-    def _all_tags(self) -> list[Tag]:
-        return list(Tag.objects.all())
-
-    @cached_property
     def _tags(self) -> dict[str, dict[str, tuple[int, str]]]:
-        tags = self._all_tags
+        tags = list(Tag.objects.all())
         return {
             "place": self._labelled([tag for tag in tags if tag.kind == Tag.Kind.PLACE]),
             "tag": self._labelled([tag for tag in tags if tag.kind != Tag.Kind.PLACE]),
@@ -142,7 +138,7 @@ class ArticleFilter(django_filters.FilterSet):
 
     def filter_search(self, queryset, name, value):
         """The stories matching ``value``, best first: ``ranked_ids`` holds their order for the listing."""
-        self.ranked_ids = search.search_ids(queryset, value, tags=self._all_tags)  # the tags read once
+        self.ranked_ids = search.search_ids(queryset, value)
         return queryset.filter(pk__in=self.ranked_ids)
 
     def results(self, stories=None):

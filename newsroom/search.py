@@ -302,24 +302,39 @@ def _spellings(names: tuple[str, ...]) -> tuple[frozenset[str], tuple[tuple[str,
     return frozenset(token for name in spelled for token in name), spelled
 
 
-def tag_matches(terms: Sequence[Term], tags: Iterable | None = None) -> list[list[int]]:
-    """For each term, the tags one of whose names (in any language) or aliases it is in: ``bac ninh`` is in
-    Bac Ninh's ``Bắc Ninh`` and ``Bac Ninh`` ... ``バクニン省`` in its Japanese name. Every tag is read, unless
-    the caller has them (``tags``), and every alias: two queries, or one."""
+_registry: dict[str, dict[int, tuple[frozenset[str], tuple[tuple[str, ...], ...]]]] = {}
+_registry_lock = threading.Lock()
+
+
+def _tag_spellings() -> dict[int, tuple[frozenset[str], tuple[tuple[str, ...], ...]]]:
+    """Every tag's names (in every language) and aliases as tokens (``_spellings``), read once per generation
+    of the site's data (``cache.read_generation``, replaced by every change to a tag or an alias): a search
+    costs no query for them."""
+    from newsroom.cache import read_generation
     from newsroom.languages import column, content_languages
     from newsroom.models import Tag, TagAlias
 
+    generation = read_generation()
+    known = _registry.get(generation)
+    if known is not None:
+        return known
     names: dict[int, list[str]] = defaultdict(list)
     columns = [column("name", language) for language in content_languages()]
-    if tags is None:
-        rows = Tag.objects.values_list("pk", *columns)
-    else:
-        rows = ([tag.pk, *(getattr(tag, name) for name in columns)] for tag in tags)
-    for pk, *translations in rows:
+    for pk, *translations in Tag.objects.values_list("pk", *columns):
         names[pk] += [name for name in translations if name]
     for tag_id, alias in TagAlias.objects.values_list("tag_id", "name"):
         names[tag_id].append(alias)
     spellings = {tag_id: _spellings(tuple(dict.fromkeys(spelled))) for tag_id, spelled in names.items()}
+    with _registry_lock:
+        _registry.clear()
+        _registry[generation] = spellings
+    return spellings
+
+
+def tag_matches(terms: Sequence[Term]) -> list[list[int]]:
+    """For each term, the tags one of whose names (in any language) or aliases it is in: ``bac ninh`` is in
+    Bac Ninh's ``Bắc Ninh`` and ``Bac Ninh`` ... ``バクニン省`` in its Japanese name."""
+    spellings = _tag_spellings()
     return [
         sorted(
             tag_id
@@ -349,15 +364,23 @@ def _tsquery(terms: list[Term], tags: list[list[int]]) -> str:
     return " & ".join(parts)
 
 
+def _rank_tsquery(terms: list[Term], tags: list[list[int]]) -> str:
+    """Every token and tag marker of the query, any of them: what ``ts_rank`` weighs. Ranked by the query
+    itself, ``ts_rank`` weighs every pair of its tokens, which costs four times as much for a ten-bigram Lao or
+    Japanese query; a sum over tokens is what bm25 ranks by on SQLite too."""
+    tokens = [*(token for term in terms for token in term.tokens), *(f"{TAG_MARKER}{i}" for ids in tags for i in ids)]
+    return " | ".join(f"'{token}'" for token in dict.fromkeys(tokens))
+
+
 # Ranking every match would cost as much as there are matches (half the stories, for ``bac ninh`` at a desk
 # in Bac Ninh); search ranks the newest ``WINDOW`` matching documents instead, which both engines find without
 # touching the rest. A query with fewer matches is ranked whole.
 WINDOW = RESULT_LIMIT
 
 
-def search_ids(queryset: QuerySet, query: str, limit: int = RESULT_LIMIT, tags: Iterable | None = None) -> list[int]:
+def search_ids(queryset: QuerySet, query: str, limit: int = RESULT_LIMIT) -> list[int]:
     """The ids of the stories of ``queryset`` that match ``query``, best first (then newest), at most ``limit``
-    (of the newest ``WINDOW`` matching documents); ``tags``, every tag when the caller has read them."""
+    (of the newest ``WINDOW`` matching documents)."""
     terms = parse(query)
     if not terms:
         return []
@@ -368,7 +391,7 @@ def search_ids(queryset: QuerySet, query: str, limit: int = RESULT_LIMIT, tags: 
         )
     except EmptyResultSet:  # a queryset that can match nothing (``none()``, ``pk__in=[]``)
         return []
-    matching_tags = tag_matches(terms, tags)
+    matching_tags = tag_matches(terms)
     if connection.vendor == "postgresql":
         sql = f"""
             SELECT w.article_id FROM (
@@ -378,8 +401,7 @@ def search_ids(queryset: QuerySet, query: str, limit: int = RESULT_LIMIT, tags: 
             ) w, to_tsquery('simple', %s) q
             GROUP BY w.article_id ORDER BY MAX(ts_rank(w.vector, q)) DESC, w.article_id DESC LIMIT %s
         """  # noqa: S608 - only the queryset's own SQL is interpolated; values are parameters
-        tsquery = _tsquery(terms, matching_tags)
-        params = [tsquery, *params, WINDOW, tsquery, limit]
+        params = [_tsquery(terms, matching_tags), *params, WINDOW, _rank_tsquery(terms, matching_tags), limit]
     else:
         sql = f"""
             WITH matches AS MATERIALIZED (  -- bm25() cannot run inside the aggregate below
