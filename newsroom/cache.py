@@ -56,6 +56,8 @@ logger = logging.getLogger(__name__)
 CACHE_ALIAS = "default"
 GENERATION_KEY = "newsroom:pages:generation"
 SAFE_METHODS = ("GET", "HEAD")
+# How long a value ``remember`` keeps (a replaced generation makes it unreachable sooner).
+MEMO_SECONDS = 600
 # The public pages, by URL name. Search is included: it is the costliest page and popular searches (places,
 # programmes) repeat; odd queries only take room until they expire, like odd API filters do.
 CACHEABLE_VIEWS = frozenset(
@@ -225,8 +227,23 @@ def next_publication(generation: str) -> float:
         .first()
     )
     until = moment.timestamp() if moment else math.inf
-    cache.set(key, until, timeout=page_cache_seconds())
+    cache.set(key, until, timeout=max(page_cache_seconds(), MEMO_SECONDS))
     return until
+
+
+def remember(name: str, compute):
+    """``compute()``, a value read from public data (a listing's story count), remembered under ``name`` until
+    that data changes: kept for this generation, and not past the moment the next scheduled story goes public.
+    Whether or not pages are cached."""
+    cache = _cache()
+    generation = read_generation()
+    key = f"newsroom:memo:{generation}:" + hashlib.sha256(name.encode()).hexdigest()
+    entry = cache.get(key)
+    if entry is not None and timezone.now().timestamp() < entry[1]:
+        return entry[0]
+    value = compute()
+    cache.set(key, (value, next_publication(generation)), timeout=MEMO_SECONDS)
+    return value
 
 
 # Signals ------------------------------------------------------------------------------------------------------

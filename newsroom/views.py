@@ -68,6 +68,11 @@ class StoryListView(FilterView):
             kwargs["object_list"] = self.filterset.results(self.get_page_stories())
         return super().get_context_data(meta=seo.listing_metadata(self.request), **kwargs)
 
+    def get_paginator(self, queryset, per_page, **kwargs):
+        """Counted once per state of the site for each list: its path (language, topic or tag) and filters."""
+        filters = sorted((name, value) for name, value in self.request.GET.lists() if name != self.page_kwarg)
+        return super().get_paginator(queryset, per_page, count_key=f"{self.request.path}?{filters}", **kwargs)
+
     def get_page_stories(self):
         """Where a page of search results is fetched from, in rank order."""
         return self.get_queryset()
