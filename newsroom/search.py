@@ -354,11 +354,12 @@ def _fts5_query(terms: list[Term], tags: list[list[int]]) -> str:
     return " AND ".join(parts)
 
 
-def _tsquery(terms: list[Term], tags: list[list[int]]) -> str:
+def _tsquery(terms: list[Term], tags: list[list[int]], phrases: bool = True) -> str:
+    """The query as a tsquery; with ``phrases`` off, a phrase's tokens need only all be there."""
     parts = []
     for term, tag_ids in zip(terms, tags, strict=True):
         quoted = [f"'{token}'" for token in term.tokens]
-        either = ["(" + (" <-> " if term.phrase else " & ").join(quoted) + ")"]
+        either = ["(" + (" <-> " if term.phrase and phrases else " & ").join(quoted) + ")"]
         either += [f"'{TAG_MARKER}{tag_id}'" for tag_id in tag_ids]
         parts.append("(" + " | ".join(either) + ")")
     return " & ".join(parts)
@@ -393,29 +394,66 @@ def search_ids(queryset: QuerySet, query: str, limit: int = RESULT_LIMIT) -> lis
         return []
     matching_tags = tag_matches(terms)
     if connection.vendor == "postgresql":
+        return _postgresql_search(terms, matching_tags, candidates, params, limit)
+    sql = f"""
+        WITH matches AS MATERIALIZED (  -- bm25() cannot run inside the aggregate below
+            SELECT d.article_id, bm25(newsroom_searchindex) AS score
+            FROM newsroom_searchindex JOIN newsroom_searchdocument d ON d.id = newsroom_searchindex.rowid
+            WHERE newsroom_searchindex MATCH %s AND EXISTS ({candidates})
+            ORDER BY newsroom_searchindex.rowid DESC LIMIT %s
+        )
+        SELECT article_id FROM matches GROUP BY article_id ORDER BY MIN(score), article_id DESC LIMIT %s
+    """  # noqa: S608 - only the queryset's own SQL is interpolated; values are parameters
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [_fts5_query(terms, matching_tags), *params, WINDOW, limit])
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _postgresql_search(terms: list[Term], tags: list[list[int]], candidates: str, params, limit: int) -> list[int]:
+    """``search_ids`` on PostgreSQL: the window, then ts_rank over it.
+
+    Without a phrase the GIN index answers the query exactly, and the planner either walks the documents
+    newest first (a common word) or reads the index's matches and sorts them (a rarer one). A phrase it can
+    only propose: the documents with all its words, each to be read whole to check their positions, which
+    for a common phrase are thousands. So the index proposes, the proposals are sorted newest first, and
+    only then is each read and checked, until the window is full. The planner, which cannot tell that
+    reading a document costs more than the table's pages, is kept from checking the loose query by reading
+    the whole table."""
+    rank = """
+        ) w, to_tsquery('simple', %s) q
+        GROUP BY w.article_id ORDER BY MAX(ts_rank(w.vector, q)) DESC, w.article_id DESC LIMIT %s
+    """
+    exact = _tsquery(terms, tags)
+    tail = [WINDOW, _rank_tsquery(terms, tags), limit]
+    if not any(term.phrase for term in terms):
         sql = f"""
             SELECT w.article_id FROM (
                 SELECT d.article_id, d.vector FROM newsroom_searchdocument d
                 WHERE d.vector @@ to_tsquery('simple', %s) AND EXISTS ({candidates})
                 ORDER BY d.id DESC LIMIT %s
-            ) w, to_tsquery('simple', %s) q
-            GROUP BY w.article_id ORDER BY MAX(ts_rank(w.vector, q)) DESC, w.article_id DESC LIMIT %s
-        """  # noqa: S608 - only the queryset's own SQL is interpolated; values are parameters
-        params = [_tsquery(terms, matching_tags), *params, WINDOW, _rank_tsquery(terms, matching_tags), limit]
-    else:
-        sql = f"""
-            WITH matches AS MATERIALIZED (  -- bm25() cannot run inside the aggregate below
-                SELECT d.article_id, bm25(newsroom_searchindex) AS score
-                FROM newsroom_searchindex JOIN newsroom_searchdocument d ON d.id = newsroom_searchindex.rowid
-                WHERE newsroom_searchindex MATCH %s AND EXISTS ({candidates})
-                ORDER BY newsroom_searchindex.rowid DESC LIMIT %s
-            )
-            SELECT article_id FROM matches GROUP BY article_id ORDER BY MIN(score), article_id DESC LIMIT %s
-        """  # noqa: S608 - only the queryset's own SQL is interpolated; values are parameters
-        params = [_fts5_query(terms, matching_tags), *params, WINDOW, limit]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [row[0] for row in cursor.fetchall()]
+            {rank}"""  # noqa: S608 - only the queryset's own SQL is interpolated; values are parameters
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [exact, *params, *tail])
+            return [row[0] for row in cursor.fetchall()]
+    sql = f"""
+        SELECT w.article_id FROM (
+            SELECT d.article_id, d.vector FROM (
+                SELECT id FROM newsroom_searchdocument WHERE vector @@ to_tsquery('simple', %s)
+                ORDER BY id DESC OFFSET 0
+            ) proposed
+            JOIN LATERAL (
+                SELECT article_id, vector FROM newsroom_searchdocument WHERE id = proposed.id OFFSET 0
+            ) d ON true
+            WHERE d.vector @@ to_tsquery('simple', %s) AND EXISTS ({candidates})
+            ORDER BY proposed.id DESC LIMIT %s
+        {rank}"""  # noqa: S608 - only the queryset's own SQL is interpolated; values are parameters
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        try:
+            cursor.execute(sql, [_tsquery(terms, tags, phrases=False), exact, *params, *tail])
+            return [row[0] for row in cursor.fetchall()]
+        finally:
+            cursor.execute("RESET enable_seqscan")
 
 
 class RankedResults(Sequence):

@@ -919,6 +919,21 @@ def test_only_the_newest_matches_are_ranked(db, monkeypatch):
     assert search_ids(Article.objects.published(), "zeppelin news") == [about.pk]
 
 
+def test_a_phrase_window_holds_the_newest_documents_with_the_phrase(db, monkeypatch):
+    """A phrase's window is the newest documents that have the phrase, not the newest that have its words:
+    newer stories with the words apart neither fill it nor appear; a hidden story with the phrase is passed
+    over, not counted."""
+    oldest = make_story("Green harbour", "en", lead="The green harbour opened.", published_at=timedelta(days=-9))
+    older = make_story("Harbour news", "en", lead="A green harbour again.", published_at=timedelta(days=-8))
+    make_story("Hidden", "en", lead="The green harbour, a draft.", status=Article.Status.DRAFT)
+    apart = [make_story(f"Harbour {n}", "en", lead="The harbour is green.") for n in range(3)]
+    monkeypatch.setattr(search, "WINDOW", 2)
+    assert sorted(search_ids(Article.objects.published(), '"green harbour"')) == sorted([oldest.pk, older.pk])
+    monkeypatch.setattr(search, "WINDOW", 1)
+    assert search_ids(Article.objects.published(), '"green harbour"') == [older.pk]
+    assert set(search_ids(Article.objects.published(), "green harbour")) == {apart[-1].pk}
+
+
 # Engines agree on limits ----------------------------------------------------------------------
 
 
