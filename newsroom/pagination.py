@@ -8,33 +8,40 @@ from newsroom.cache import remember
 
 
 class ListingPaginator(Paginator):
-    """A paginator whose later pages cost what the first one does: past page 1, a page of a queryset is
-    fetched in two steps, the page's ids (the database walks only its indexes past the earlier pages'
-    stories) and then those stories. Page 2,000 of a topic reads 20 stories, not 40,000.
+    """A paginator whose later pages cost what the first one does.
 
-    With a ``count_key`` (what the list is: its path and filters), the number of stories is counted once
-    until the site's data changes (``cache.remember``), not on every page of every request: counting the
-    40,000 stories of a topic costs more than the rest of the page."""
+    With a ``key`` (what the list is: its path and filters), the list's order, its story ids, is read once
+    per state of the site (``cache.remember``): the count is its length and a page is 20 of its ids, so page
+    2,000 of a topic costs what page 1 does, and neither counts the topic's 40,000 stories. Each page's
+    stories are still fetched from the queryset: an id the site no longer shows is left out, never shown.
+    Without a key, a later page is fetched in two steps, its ids (the database walks only its indexes past
+    the earlier pages' stories) and then its stories."""
 
-    def __init__(self, *args, count_key: str | None = None, **kwargs):
+    def __init__(self, *args, key: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.count_key = count_key
+        self.key = key
+
+    @cached_property
+    def ids(self) -> list[int] | None:
+        if self.key is None or not isinstance(self.object_list, QuerySet):
+            return None
+        return remember(f"ids:{self.key}", lambda: list(self.object_list.values_list("pk", flat=True)))
 
     @cached_property
     def count(self):
-        counted = Paginator.count.func
-        if self.count_key is None or not isinstance(self.object_list, QuerySet):
-            return counted(self)
-        return remember(f"count:{self.count_key}", lambda: counted(self))
+        return Paginator.count.func(self) if self.ids is None else len(self.ids)
 
     def page(self, number):
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
-        if bottom == 0 or not isinstance(self.object_list, QuerySet):
+        if not isinstance(self.object_list, QuerySet) or (bottom == 0 and self.ids is None):
             return super().page(number)
         top = bottom + self.per_page
         if top + self.orphans >= self.count:
             top = self.count
-        ids = list(self.object_list.values_list("pk", flat=True)[bottom:top])
+        if self.ids is None:
+            ids = list(self.object_list.values_list("pk", flat=True)[bottom:top])
+        else:
+            ids = self.ids[bottom:top]
         found = self.object_list.in_bulk(ids)
         return self._get_page([found[pk] for pk in ids if pk in found], number, self)

@@ -69,9 +69,9 @@ class StoryListView(FilterView):
         return super().get_context_data(meta=seo.listing_metadata(self.request), **kwargs)
 
     def get_paginator(self, queryset, per_page, **kwargs):
-        """Counted once per state of the site for each list: its path (language, topic or tag) and filters."""
+        """Each list read once per state of the site: its path (language, topic or tag) and filters name it."""
         filters = sorted((name, value) for name, value in self.request.GET.lists() if name != self.page_kwarg)
-        return super().get_paginator(queryset, per_page, count_key=f"{self.request.path}?{filters}", **kwargs)
+        return super().get_paginator(queryset, per_page, key=f"{self.request.path}?{filters}", **kwargs)
 
     def get_page_stories(self):
         """Where a page of search results is fetched from, in rank order."""
