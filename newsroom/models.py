@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from newsroom.images import BoundedImageField, validate_image_extension, validate_image_file
 from newsroom.languages import column, content_languages
 from newsroom.querysets import ArticleQuerySet
 from newsroom.slugs import headline_slug
@@ -281,7 +282,9 @@ class ArticleImage(models.Model):
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="images")
     position = models.PositiveSmallIntegerField(default=0)
-    image = models.ImageField(upload_to="articles/%Y/%m/", blank=True)
+    image = BoundedImageField(
+        upload_to="articles/%Y/%m/", blank=True, validators=[validate_image_extension, validate_image_file]
+    )
     source_name = models.CharField(max_length=500, blank=True, help_text="File name or URL the import saw, if any.")
     caption = models.TextField(blank=True)
     credit = models.CharField(max_length=300, blank=True)

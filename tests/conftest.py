@@ -166,3 +166,106 @@ def page_cache(request, settings, page_generation_file):
     caches["default"].clear()
     yield
     caches["default"].clear()
+
+
+@pytest.fixture
+def media_root(settings, tmp_path) -> Path:
+    """Uploaded files go to a folder of this test's own (empty at first), never to the checkout's media/."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+MANAGE = Path(settings.BASE_DIR) / "manage.py"
+
+
+class ChildDatabase:
+    """A migrated database of its own for ``manage.py`` child processes, with its own media folder: an SQLite
+    file in ``folder``, or on PostgreSQL a throwaway database named after the test run's (``<name>_<suffix>``).
+    ``env`` is the child processes' environment."""
+
+    def __init__(self, folder: Path, suffix: str):
+        import os
+
+        import dj_database_url
+
+        folder.mkdir(parents=True, exist_ok=True)
+        configured = dj_database_url.parse(os.environ.get("DATABASE_URL") or "sqlite:///unused")
+        self.postgres = configured["ENGINE"].endswith("postgresql")
+        if self.postgres:
+            names = {"host": "HOST", "port": "PORT", "user": "USER", "password": "PASSWORD"}
+            self.server = {key: configured[name] for key, name in names.items() if configured[name]}
+            self.name = f"{configured['NAME']}_{suffix}"
+            self._admin(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)', f'CREATE DATABASE "{self.name}"')
+            url = os.environ["DATABASE_URL"].rsplit("/", 1)[0] + f"/{self.name}"
+        else:
+            self.path = folder / "db.sqlite3"
+            url = f"sqlite:///{self.path}"
+        self.media = folder / "media"
+        self.env = {
+            **os.environ,
+            "DATABASE_URL": url,
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "MEDIA_ROOT": str(self.media),
+            "NEWSROOM_PAGE_CACHE_GENERATION_FILE": str(folder / "page-cache-generation"),
+            "REDIS_URL": "",
+            "PYTHONUNBUFFERED": "1",
+        }
+        self.manage("migrate", "--noinput", "-v0")
+
+    def _admin(self, *statements: str) -> None:
+        import psycopg
+
+        with psycopg.connect(dbname="postgres", autocommit=True, **self.server) as admin:
+            for statement in statements:
+                admin.execute(statement)
+
+    def drop(self) -> None:
+        if self.postgres:
+            self._admin(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+
+    def rows(self, table: str) -> int:
+        """How many rows ``table`` has now, read without Django (while a child process writes)."""
+        query = f'SELECT COUNT(*) FROM "{table}"'
+        if self.postgres:
+            import psycopg
+
+            with psycopg.connect(dbname=self.name, **self.server) as reader:
+                return reader.execute(query).fetchone()[0]
+        import sqlite3
+
+        reader = sqlite3.connect(self.path, timeout=10)
+        try:
+            return reader.execute(query).fetchone()[0]
+        finally:
+            reader.close()
+
+    def manage(self, *arguments: str, check: bool = True):
+        """``manage.py *arguments`` in a child process; its CompletedProcess (asserted successful if ``check``)."""
+        import subprocess
+        import sys
+
+        result = subprocess.run(
+            [sys.executable, str(MANAGE), *arguments],
+            cwd=MANAGE.parent,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
+        assert not check or result.returncode == 0, result.stdout + result.stderr
+        return result
+
+
+@pytest.fixture
+def child_database(tmp_path):
+    """Makes ``ChildDatabase``s by suffix (``child_database("crash")``); drops them after the test."""
+    made: list[ChildDatabase] = []
+
+    def make(suffix: str) -> ChildDatabase:
+        made.append(ChildDatabase(tmp_path / suffix, suffix))
+        return made[-1]
+
+    yield make
+    for database in made:
+        database.drop()

@@ -7,8 +7,14 @@ Guarantees:
 - a file whose source URL (or cleaned text) matches a story already here
   becomes that story's translation in its language, not a new story;
 - a re-import never overwrites a field an editor changed since the last
-  import: the editor's value stays and the ledger records the conflict;
-- a file that fails, for any reason, is rejected alone: the batch goes on.
+  import, emptied included: the editor's value stays and the ledger records
+  the conflict;
+- a file that fails, for any reason, is rejected alone: the batch goes on;
+- a killed import leaves whole files only (each file is one transaction) and
+  no worker processes behind; the next import of the same files completes
+  it. New stories are indexed for search every INDEX_BATCH files (those of a
+  killed batch by the next import, ``search.index_missing()``); a translation
+  or an update of a story is indexed with its file.
 """
 
 import hashlib
@@ -16,6 +22,8 @@ import json
 import logging
 import multiprocessing
 import os
+import threading
+import time
 from collections import Counter, deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -189,7 +197,8 @@ class Importer:
         warm_up()
         context = multiprocessing.get_context("fork")
         chunks = [paths[start : start + WORKER_CHUNK] for start in range(0, len(paths), WORKER_CHUNK)]
-        with ProcessPoolExecutor(workers, mp_context=context, initializer=_adopt, initargs=(self,)) as pool:
+        initargs = (self, os.getpid())
+        with ProcessPoolExecutor(workers, mp_context=context, initializer=_adopt, initargs=initargs) as pool:
             # A bounded window of chunks in flight: prepared files never pile up faster than they are written.
             pending = deque(pool.submit(_prepare_in_worker, chunk) for chunk in chunks[: 2 * workers + 1])
             for chunk in chunks[len(pending) :]:
@@ -311,6 +320,11 @@ class Importer:
             document.status = RawDocument.Status.TRANSLATION_ADDED
         document.article = article
         document.save()
+        if document.status != RawDocument.Status.CREATED:
+            # A story that already has documents is indexed with its file, not with the batch: were the import
+            # killed before the batch's indexing, index_missing() (which looks for stories without any document)
+            # would never see its new language or its new text.
+            search.reindex([article.pk])
         if first_snapshot is not None:
             record_first(article, first_snapshot, note=f"import {document.file_name}")
         else:
@@ -385,11 +399,15 @@ class Importer:
         current = owned_values(article, language)
         incoming = self._incoming_values(story, language)
         written = dict(previous)
+        # What imports in other languages wrote to the shared fields (byline, outlet, date).
+        known = {**_written_by_imports(article), **previous}
         translated = {column(f, language) for f in TRANSLATED_FIELDS}
         for name, new in incoming.items():
             if current[name] == new or (not new and name not in translated):
                 continue  # the same already, or an import that would only blank a field
-            if not current[name] or previous.get(name) == fingerprint(current[name]):
+            # Written when still as the last import left it, or empty and never written by an import: a field an
+            # import wrote and an editor emptied since is the editor's change, kept like any other.
+            if fingerprint(current[name]) == known[name] if name in known else not current[name]:
                 self._apply(article, name, new, story, language)
                 written[name] = fingerprint(new)
             else:
@@ -401,14 +419,19 @@ class Importer:
         return RawDocument.Status.UPDATED
 
     def _add_translation(self, article: Article, story: CleanStory, language: str, document: RawDocument) -> None:
-        """A new language for an existing story: its text and captions, and shared fields still empty."""
+        """A new language for an existing story: its text and captions, and fields still empty that no import
+        filled before (an editor who emptied one, such as a wrong byline, keeps it empty)."""
         current = owned_values(article, language)
+        earlier = _written_by_imports(article)
         written = {}
         for name, new in self._incoming_values(story, language).items():
             if name == "captions":
                 set_captions(article, story, language, overwrite=False)
                 written[name] = fingerprint(new)
             elif new and not current[name]:
+                if earlier.get(name, fingerprint(current[name])) != fingerprint(current[name]):
+                    document.conflicts.append({"field": name, "kept": current[name], "incoming": new})
+                    continue
                 self._apply(article, name, new, story, language)
                 written[name] = fingerprint(new)
         document.written = written
@@ -443,6 +466,22 @@ class Importer:
         return self.outlets[key]
 
 
+def _written_by_imports(article: Article) -> dict[str, str]:
+    """The fingerprint of the value the imports last wrote to each field of ``article``, in any language
+    (captions aside: their fingerprints are per language under one name)."""
+    written: dict[str, str] = {}
+    rows = (
+        RawDocument.objects.filter(article=article)
+        .exclude(status=RawDocument.Status.REJECTED)
+        .order_by("created_at", "pk")
+        .values_list("written", flat=True)
+    )
+    for values in rows:
+        written.update(values)
+    written.pop("captions", None)
+    return written
+
+
 def _outlet(domain: str, name: str, homepage: str) -> Outlet | None:
     if domain and (outlet := Outlet.objects.filter(domain=domain).first()):
         return outlet
@@ -457,11 +496,23 @@ def _outlet(domain: str, name: str, homepage: str) -> Outlet | None:
 
 
 _worker_importer: Importer | None = None
+# How often a worker checks that the import that forked it is still alive, in seconds.
+PARENT_CHECK_SECONDS = 0.5
 
 
-def _adopt(importer: Importer) -> None:
+def _adopt(importer: Importer, parent: int) -> None:
     global _worker_importer
     _worker_importer = importer
+    threading.Thread(target=_exit_with_parent, args=(parent,), name="exit-with-parent", daemon=True).start()
+
+
+def _exit_with_parent(parent: int) -> None:
+    """End this worker when the import that forked it is gone. An import killed outright (SIGKILL, the OOM
+    killer) cannot stop its pool, and the pool's workers would otherwise wait on its queue forever, each holding
+    a copy of the language models."""
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_SECONDS)
+    os._exit(1)
 
 
 def _prepare_in_worker(paths: list[Path]) -> list[Prepared]:

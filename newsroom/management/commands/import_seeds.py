@@ -1,7 +1,8 @@
 """Import raw scraped stories: ``manage.py import_seeds [PATH ...]``.
 
 Guarantees: every good file is imported even when others are rejected; the
-same bytes twice change nothing; editors' changes survive a re-import;
+same bytes twice change nothing; editors' changes survive a re-import; an
+import that was killed is completed by running it again on the same files;
 ``--dry-run`` writes nothing. Exit status 1 when any file was rejected.
 """
 
