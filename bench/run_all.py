@@ -1,9 +1,10 @@
 """All the benchmarks, one after the other, each printing its own table; then one summary table.
 
-Runs bench/import_bench.py, bench/search_bench.py and bench/serve_bench.py with
-their defaults (SQLite in a temporary folder), each as its own process, its
-output shown as it comes. With ``--postgres SERVER`` each runs on PostgreSQL
-instead, in a database of its own (created and dropped by the benchmark).
+Runs bench/import_bench.py, bench/search_bench.py, bench/serve_bench.py and
+bench/load_bench.py with their defaults (SQLite in a temporary folder), each as
+its own process, its output shown as it comes. With ``--postgres SERVER``
+each runs on PostgreSQL instead, in a database of its own (created and
+dropped by the benchmark).
 The summary gives each benchmark's exit status, run time and targets (met,
 NOT met). Exit status 1 when a benchmark failed (crashed, wrong counts),
 else 0, whether or not the targets are met.
@@ -26,6 +27,7 @@ BENCHMARKS = (
     ("import", "import_bench.py", "newsroom_bench"),
     ("search", "search_bench.py", "newsroom_search_bench"),
     ("serve", "serve_bench.py", "newsroom_serve_bench"),
+    ("load", "load_bench.py", "newsroom_load_bench"),
 )
 TARGET = re.compile(r"^  (met|NOT met|unknown)\s+(.+)$")
 

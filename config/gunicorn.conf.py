@@ -59,7 +59,7 @@ graceful_timeout = 30
 keepalive = 5
 max_requests = 20_000
 max_requests_jitter = 2_000
-worker_tmp_dir = "/dev/shm" if Path("/dev/shm").is_dir() else None  # noqa: S108 - memory, not a shared /tmp
+worker_tmp_dir = "/dev/shm" if Path("/dev/shm").is_dir() else None  # noqa: S108 - memory, not a shared /tmp  # nosec B108
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 control_socket_disable = True
 

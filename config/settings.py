@@ -6,6 +6,7 @@ usually DATABASE_URL; see the README.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -29,7 +30,7 @@ def env_list(name: str, default: str) -> list[str]:
 
 DEBUG = env_bool("DEBUG")
 
-DEVELOPMENT_SECRET_KEY = "django-insecure-development-only-key"  # noqa: S105 - only used with DEBUG on
+DEVELOPMENT_SECRET_KEY = "django-insecure-development-only-key"  # noqa: S105 - only used with DEBUG on  # nosec B105
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
@@ -53,6 +54,8 @@ INSTALLED_APPS = [
     "django_filters",
     # Only for its system checks: the Content-Security-Policy header comes from its middleware.
     "csp",
+    # Admin login throttling (see "Login throttling" below).
+    "axes",
     "newsroom",
 ]
 
@@ -72,6 +75,14 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a refused login of a locked-out client into its lockout answer (429).
+    "axes.middleware.AxesMiddleware",
+]
+
+# The axes backend comes first: it refuses a locked-out client before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -210,8 +221,10 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD")
 SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 # Behind a proxy that terminates TLS, requests arrive over http and only the proxy's X-Forwarded-Proto
 # says whether the browser used https. Believed only when told: anyone reaching the app directly could
-# send it. (gunicorn itself believes it from FORWARDED_ALLOW_IPS, see config/gunicorn.conf.py.)
-if env_bool("NEWSROOM_BEHIND_PROXY"):
+# send it. (gunicorn itself believes it from FORWARDED_ALLOW_IPS, see config/gunicorn.conf.py.) The
+# login throttling then takes the browser's address from the proxy's X-Forwarded-For.
+NEWSROOM_BEHIND_PROXY = env_bool("NEWSROOM_BEHIND_PROXY")
+if NEWSROOM_BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # Origins (https://news.example) allowed to POST besides the request's own host, e.g. when the proxy
 # rewrites Host.
@@ -220,6 +233,19 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 # Outlets see that a reader came from this site, never which page or search brought them.
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+
+# Login throttling (django-axes) -----------------------------------------------------------------------------
+# Five failed logins for one username from one address lock that pair out for 15 minutes; then it unlocks by
+# itself (axes' default locks forever). Keyed on the pair, so an attacker guessing an editor's password locks
+# only themselves out, not the editor at the desk. Attempts while locked out are refused (the right password
+# too) without restarting the 15 minutes; a successful login clears the failures. The records are in the
+# database (shared by every instance); superusers see and clear them in the admin.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "newsroom.admin.throttling.client_ip"
 
 # Content-Security-Policy (django-csp 4 format). Every script and stylesheet is a file from this site,
 # nothing inline (no nonces either: a cached page would repeat its nonce), so an injected <script> or

@@ -241,9 +241,17 @@ def topic_list(request: HttpRequest) -> dict[str, Any]:
     return {"count": len(results), "results": results}
 
 
+def listed_tags(tags: QuerySet[Tag]) -> QuerySet[Tag]:
+    """``tags`` with their counts of published stories, less those whose every story is hidden: such a tag is made
+    for a story that is not public yet (an embargoed one), so its names and aliases are that story's own words.
+    Tags without any story stay: they are the registry."""
+    return with_story_counts(tags).annotate(linked=Count("articles")).filter(Q(stories__gt=0) | Q(linked=0))
+
+
 @api_view
 def tag_list(request: HttpRequest) -> dict[str, Any]:
-    """Every tag (or those of one ``kind``) by slug, named in every language, with aliases and story count."""
+    """Every tag (or those of one ``kind``) by slug, named in every language, with aliases and story count; not the
+    tags that only hidden stories carry (``listed_tags``)."""
     tags = Tag.objects.order_by("slug")
     kind = request.GET.get("kind", "")
     if kind:
@@ -261,7 +269,7 @@ def tag_list(request: HttpRequest) -> dict[str, Any]:
                 request, "article-list", {"place" if tag.kind == Tag.Kind.PLACE else "tag": tag.slug}
             ),
         }
-        for tag in with_story_counts(tags).prefetch_related("aliases")
+        for tag in listed_tags(tags).prefetch_related("aliases")
     ]
     return {"count": len(results), "results": results}
 

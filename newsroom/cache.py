@@ -145,7 +145,7 @@ def current_generation() -> str:
         try:
             token = path.read_text(encoding="ascii").strip()
         except FileNotFoundError:
-            token = ""
+            token = ""  # none yet, made below: an empty value, not a password  # nosec B105
         if not token:
             token = secrets.token_hex(16)
             _write_generation_file(path, token)

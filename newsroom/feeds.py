@@ -68,10 +68,16 @@ class StoryFeed(Feed):
         with translation.override(scope.interface_language):
             return reverse("newsroom:home")
 
-    def description(self, scope):
+    def subtitle(self, scope):
+        """What the feed is, as plain text (Atom's ``<subtitle>`` is text)."""
         if scope.topic is not None:
             return xml_text(display_name(scope.topic, scope.interface_language))
         return _("The latest published stories")
+
+    def description(self, scope):
+        # RSS readers render the channel's <description> as HTML, as they do an item's: a topic named
+        # "<svg onload=…>" is escaped here, and once more by the XML writer.
+        return escape(self.subtitle(scope))
 
     def author_name(self, scope):
         # Atom requires an author for every entry: the feed's stands in for stories without a byline or source.
@@ -119,7 +125,6 @@ class StoryFeed(Feed):
 
 class AtomStoryFeed(StoryFeed):
     feed_type = Atom1Feed
-    subtitle = StoryFeed.description
 
 
 class AllStoriesFeed(StoryFeed):

@@ -403,7 +403,7 @@ def search_ids(queryset: QuerySet, query: str, limit: int = RESULT_LIMIT) -> lis
             ORDER BY newsroom_searchindex.rowid DESC LIMIT %s
         )
         SELECT article_id FROM matches GROUP BY article_id ORDER BY MIN(score), article_id DESC LIMIT %s
-    """  # noqa: S608 - only the queryset's own SQL is interpolated; values are parameters
+    """  # noqa: S608 - only the queryset's own SQL is interpolated; values are parameters  # nosec B608
     with connection.cursor() as cursor:
         cursor.execute(sql, [_fts5_query(terms, matching_tags), *params, WINDOW, limit])
         return [row[0] for row in cursor.fetchall()]
@@ -431,7 +431,7 @@ def _postgresql_search(terms: list[Term], tags: list[list[int]], candidates: str
                 SELECT d.article_id, d.vector FROM newsroom_searchdocument d
                 WHERE d.vector @@ to_tsquery('simple', %s) AND EXISTS ({candidates})
                 ORDER BY d.id DESC LIMIT %s
-            {rank}"""  # noqa: S608 - only the queryset's own SQL is interpolated; values are parameters
+            {rank}"""  # noqa: S608 - only the queryset's own SQL is interpolated; values are parameters  # nosec B608
         with connection.cursor() as cursor:
             cursor.execute(sql, [exact, *params, *tail])
             return [row[0] for row in cursor.fetchall()]
@@ -446,7 +446,7 @@ def _postgresql_search(terms: list[Term], tags: list[list[int]], candidates: str
             ) d ON true
             WHERE d.vector @@ to_tsquery('simple', %s) AND EXISTS ({candidates})
             ORDER BY proposed.id DESC LIMIT %s
-        {rank}"""  # noqa: S608 - only the queryset's own SQL is interpolated; values are parameters
+        {rank}"""  # noqa: S608 - only the queryset's own SQL is interpolated; values are parameters  # nosec B608
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
         try:
@@ -531,7 +531,8 @@ def snippet(text: str, query: str) -> SafeString | None:
             pieces += [escape(text[cursor:begin]), "<mark>", escape(text[begin:finish]), "</mark>"]
             cursor = finish
     pieces.append(escape(text[cursor:end]))
-    return mark_safe(("…" if start else "") + "".join(pieces) + ("…" if end < len(text) else ""))  # noqa: S308
+    # Safe: every piece of the text went through escape() above; the only markup is the literal <mark> tags.
+    return mark_safe(("…" if start else "") + "".join(pieces) + ("…" if end < len(text) else ""))  # noqa: S308  # nosec B308, B703
 
 
 # Keeping documents in step ---------------------------------------------------------------------

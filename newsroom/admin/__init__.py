@@ -1,7 +1,7 @@
 """The editors' desk: the Django admin, one module per part of an editor's day.
 
 articles.py  ArticleAdmin, composed of the mixins below (each owns its views, actions and links)
-base.py      what the mixins share (tool links, permission helpers)
+base.py      what the mixins share (tool links, permission helpers, lists safe from forged input, atomic actions)
 registry.py  tags (aliases, merging), topics (keywords), outlets
 listing.py   the story list: columns, language badges, filters, search across languages
 workflow.py  statuses, scheduling, roles enforced on the server, safe concurrent editing, revisions
@@ -11,6 +11,7 @@ linking.py   related-story suggestions with reasons, merging two stories as tran
 coverage.py  the translation coverage page (stories x languages)
 (the dashboard on the admin index: newsroom/dashboard.py, templatetags/desk.py, templates/admin/index.html)
 ledger.py    the import ledger, read-only
+throttling.py  the client address the login throttling (django-axes) counts failed logins by
 """
 
 from newsroom.admin import articles, ledger, registry  # noqa: F401 - importing registers the admins

@@ -7,12 +7,14 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
+from newsroom import revisions
 from newsroom.admin.base import language_name, story_or_404
 from newsroom.ingest.decode import normalise
 from newsroom.ingest.reclean import FieldProposal, Proposal, apply, propose
@@ -195,14 +197,20 @@ class CleaningMixin:
         allowed = {choice.proposal.name for choice in choices if choice.allowed}
         if names - allowed:
             raise PermissionDenied
-        if request.POST.get("version") != str(article.version):
-            self.message_user(
-                request,
-                _("The story was saved by someone else meanwhile; review the changes again."),
-                messages.WARNING,
-            )
-            return HttpResponseRedirect(reverse("admin:newsroom_article_reclean", args=[article.pk, document.pk]))
-        written = apply(document, names)
+        with transaction.atomic():
+            # Locked until the re-clean is written: a save in between cannot slip past the version check.
+            current = Article.objects.select_for_update().filter(pk=article.pk).values_list("version", flat=True)
+            if request.POST.get("version") != str(current.first()):
+                self.message_user(
+                    request,
+                    _("The story was saved by someone else meanwhile; review the changes again."),
+                    messages.WARNING,
+                )
+                return HttpResponseRedirect(reverse("admin:newsroom_article_reclean", args=[article.pk, document.pk]))
+            written = apply(document, names)
+            if written:
+                article.refresh_from_db()
+                revisions.record(article, request.user, note=_("cleaned again"))
         if written:
             labels = ", ".join(str(choice.label) for choice in choices if choice.proposal.name in written)
             self.message_user(request, _("Cleaned again: %(fields)s.") % {"fields": labels}, messages.SUCCESS)

@@ -2,11 +2,12 @@
 
 from django.contrib import admin
 
+from newsroom.admin.base import DeskList
 from newsroom.models import RawDocument
 
 
 @admin.register(RawDocument)
-class RawDocumentAdmin(admin.ModelAdmin):
+class RawDocumentAdmin(DeskList, admin.ModelAdmin):
     list_display = ["file_name", "status", "reason", "language", "article", "created_at"]
     list_filter = ["status", "reason", "language"]
     list_select_related = ["article"]

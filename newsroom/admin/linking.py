@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -13,7 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from newsroom import revisions
-from newsroom.admin.base import language_name, story_or_404
+from newsroom.admin.base import language_name, story_or_404, whole_number
+from newsroom.admin.workflow import editable_fields, unrelatable
 from newsroom.languages import column, content_languages
 from newsroom.models import Article, ArticleImage, RawDocument
 from newsroom.suggestions import display_fields, related_suggestions
@@ -129,13 +131,43 @@ class LinkingMixin:
 
     def _other_story(self, request: HttpRequest, article: Article) -> Article:
         """The story named by the request's ``other`` (its id), never ``article`` itself, or 404."""
-        value = (request.POST if request.method == "POST" else request.GET).get("other", "").strip()
-        if not value.isdigit() or int(value) == article.pk:
+        pk = whole_number((request.POST if request.method == "POST" else request.GET).get("other", "").strip())
+        if pk is None or pk == article.pk:
             raise Http404
         try:
-            return Article.objects.get(pk=int(value))
+            return Article.objects.get(pk=pk)
         except Article.DoesNotExist:
             raise Http404 from None
+
+    def _may_relate(self, request: HttpRequest, article: Article) -> bool:
+        """Whether the user may change the story's related stories (a Translator may change only translations)."""
+        return self.has_change_permission(request, article) and "related" in editable_fields(request.user, article)
+
+    def _link(self, request: HttpRequest, object_id: str, *, add: bool) -> HttpResponse:
+        """Relate (``add``) or unrelate the POST's ``other`` story, both ways. 403 unless the user may change the
+        story's links; refused with a message when they may not change the other story's (a published story
+        for a Reporter)."""
+        article = story_or_404(self, request, object_id, change=True)
+        if not self._may_relate(request, article):
+            raise PermissionDenied
+        other = self._other_story(request, article)
+        linked = set(article.related.values_list("pk", flat=True))
+        if unrelatable(request.user, linked, linked ^ {other.pk}):
+            self.message_user(
+                request,
+                _("You may not change the links of “%(story)s”: nothing was changed.") % {"story": other},
+                messages.ERROR,
+            )
+            return HttpResponseRedirect(self._related_url(article))
+        if add:
+            article.related.add(other)
+            message = _("“%(story)s” is now related.")
+        else:
+            article.related.remove(other)
+            message = _("“%(story)s” is no longer related.")
+        revisions.record_change([article, other], request.user, _("related stories changed"))
+        self.message_user(request, message % {"story": other}, messages.SUCCESS)
+        return HttpResponseRedirect(self._related_url(article))
 
     def _related_url(self, article: Article) -> str:
         return reverse("admin:newsroom_article_related", args=[article.pk])
@@ -157,28 +189,18 @@ class LinkingMixin:
                 StoryRow(s.article, languages_to_merge(article, s.article), tuple(s.reasons))
                 for s in related_suggestions(article)
             ],
-            "can_change": self.has_change_permission(request, article),
+            "can_change": self._may_relate(request, article),
             "can_merge": self.has_change_permission(request, article) and self.has_delete_permission(request),
         }
         return TemplateResponse(request, "admin/newsroom/article/related.html", context)
 
     def related_add_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        """Relate another story to this one, both ways (POST, change permission)."""
-        article = story_or_404(self, request, object_id, change=True)
-        other = self._other_story(request, article)
-        article.related.add(other)
-        revisions.record_change([article, other], request.user, _("related stories changed"))
-        self.message_user(request, _("“%(story)s” is now related.") % {"story": other}, messages.SUCCESS)
-        return HttpResponseRedirect(self._related_url(article))
+        """Relate another story to this one, both ways (POST)."""
+        return self._link(request, object_id, add=True)
 
     def related_remove_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        """Unrelate another story from this one, both ways (POST, change permission)."""
-        article = story_or_404(self, request, object_id, change=True)
-        other = self._other_story(request, article)
-        article.related.remove(other)
-        revisions.record_change([article, other], request.user, _("related stories changed"))
-        self.message_user(request, _("“%(story)s” is no longer related.") % {"story": other}, messages.SUCCESS)
-        return HttpResponseRedirect(self._related_url(article))
+        """Unrelate another story from this one, both ways (POST)."""
+        return self._link(request, object_id, add=False)
 
     def merge_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         """GET: what merging ``other`` into this story as translations would do; POST: do it.
@@ -203,7 +225,12 @@ class LinkingMixin:
             )
             return HttpResponseRedirect(self._related_url(article))
         if request.method == "POST":
-            merged = merge_as_translations(article, other)
+            with transaction.atomic():
+                merged = merge_as_translations(article, other)
+                if merged:
+                    article.refresh_from_db()
+                    note = _("merged as translations: %(languages)s") % {"languages": ", ".join(merged)}
+                    revisions.record(article, request.user, note=note)
             self.message_user(
                 request,
                 _("Merged as translations: %(languages)s. The other story was deleted.")

@@ -6,9 +6,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.models import CHANGE, LogEntry
-from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, When
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
@@ -20,7 +19,8 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from newsroom.admin.base import language_name, refuse_unavailable_actions
+from newsroom.admin.base import SafeAutocompleteSelect, language_name
+from newsroom.admin.workflow import editable_fields
 from newsroom.dashboard import Coverage, any_outdated, present
 from newsroom.languages import column, content_languages
 from newsroom.models import Article, RawDocument, Tag
@@ -113,7 +113,7 @@ class TagChoiceForm(forms.Form):
         self.fields["tag"] = forms.ModelChoiceField(
             queryset=Tag.objects.all(),
             label=_("Tag"),
-            widget=AutocompleteSelect(Article._meta.get_field("tags"), admin_site),
+            widget=SafeAutocompleteSelect(Article._meta.get_field("tags"), admin_site),
         )
 
 
@@ -122,12 +122,26 @@ def _bulk_tag(
 ) -> HttpResponse | None:
     """Ask which tag, then add it to (or remove it from) every selected story in one transaction.
 
-    Guarantees: nothing changes unless the user may change stories and the form names an existing tag; a story
-    never gets the same tag twice; one log entry per story changed; a fixed number of queries.
+    Guarantees: nothing changes unless the user may change the tags of every selected story (a Reporter: drafts
+    only) and the form names an existing tag; a story never gets the same tag twice; one log entry per story
+    changed; the stories opened in a form meanwhile get a new version; a fixed number of queries.
     """
-    if not model_admin.has_change_permission(request):
+    if not model_admin.has_tag_permission(request):
         raise PermissionDenied
     ids = list(queryset.order_by().values_list("pk", flat=True))
+    refused = [
+        story
+        for story in Article.objects.filter(pk__in=ids).only("status", "original_language", *title_columns())
+        if "tags" not in editable_fields(request.user, story)
+    ]
+    if refused:
+        stories = "; ".join(f"«{original_headline(story)}» (#{story.pk})" for story in refused)
+        model_admin.message_user(
+            request,
+            _("No story was changed: you may not change the tags of %(stories)s.") % {"stories": stories},
+            messages.ERROR,
+        )
+        return None
     form = TagChoiceForm(request.POST if "apply" in request.POST else None, admin_site=model_admin.admin_site)
     if form.is_valid():
         tag = form.cleaned_data["tag"]
@@ -144,9 +158,7 @@ def _bulk_tag(
             message = _("Added the tag “%(tag)s”.") if add else _("Removed the tag “%(tag)s”.")
             LogEntry.objects.log_actions(
                 request.user.pk,
-                Article.objects.filter(pk__in=changed).only(
-                    "original_language", *(column("title", lang) for lang in content_languages())
-                ),
+                Article.objects.filter(pk__in=changed).only("original_language", *title_columns()),
                 CHANGE,
                 str(message % {"tag": tag}),
             )
@@ -171,9 +183,9 @@ def _bulk_tag(
         if counts["unchanged"]:
             model_admin.message_user(request, left % counts, messages.INFO)
         return None
-    named = Article.objects.filter(pk__in=ids).only(
-        "original_language", "title_provisional", *(column("title", lang) for lang in content_languages())
-    )[:STORIES_NAMED_ON_ACTION_PAGE]
+    named = Article.objects.filter(pk__in=ids).only("original_language", "title_provisional", *title_columns())[
+        :STORIES_NAMED_ON_ACTION_PAGE
+    ]
     context = {
         **model_admin.admin_site.each_context(request),
         "opts": model_admin.opts,
@@ -190,14 +202,18 @@ def _bulk_tag(
     return TemplateResponse(request, "admin/newsroom/article/bulk_tag.html", context)
 
 
-@admin.action(description=_("Add tag…"), permissions=["change"])
+@admin.action(description=_("Add tag…"), permissions=["tag"])
 def add_tag(model_admin, request: HttpRequest, queryset: QuerySet[Article]) -> HttpResponse | None:
     return _bulk_tag(model_admin, request, queryset, add=True)
 
 
-@admin.action(description=_("Remove tag…"), permissions=["change"])
+@admin.action(description=_("Remove tag…"), permissions=["tag"])
 def remove_tag(model_admin, request: HttpRequest, queryset: QuerySet[Article]) -> HttpResponse | None:
     return _bulk_tag(model_admin, request, queryset, add=False)
+
+
+def title_columns() -> list[str]:
+    return [column("title", lang) for lang in content_languages()]
 
 
 def original_headline(story: Article) -> str:
@@ -207,7 +223,12 @@ def original_headline(story: Article) -> str:
 
 def original_headline_expression() -> Case:
     """The headline in the story's original language, in SQL: for sorting the list."""
-    return Case(*(When(original_language=lang, then=F(column("title", lang))) for lang in content_languages()))
+    # The output field said outright: modeltranslation's column types differ per language, which Django
+    # refuses to mix on its own (sorting by the headline column was a server error).
+    return Case(
+        *(When(original_language=lang, then=F(column("title", lang))) for lang in content_languages()),
+        output_field=models.CharField(),
+    )
 
 
 def search_columns() -> list[str]:
@@ -240,6 +261,10 @@ class ListingMixin:
     search_fields = [*search_columns(), "source_url", "byline", "tags__aliases__name"]
     date_hierarchy = "published_at"
     change_list_template = "admin/newsroom/article/change_list.html"
+
+    def has_tag_permission(self, request: HttpRequest) -> bool:
+        """Whether the bulk tag actions are offered: to those who may tag a story of their own (not Translators)."""
+        return self.has_change_permission(request) and "tags" in editable_fields(request.user, None)
 
     @property
     def media(self) -> forms.Media:
@@ -290,7 +315,6 @@ class ListingMixin:
         return when
 
     def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
-        refuse_unavailable_actions(self, request)
         links = list((extra_context or {}).get("changelist_links", []))
         if any(request.user.has_perm(f"newsroom.{action}_rawdocument") for action in ("view", "change")):
             rejected = reverse("admin:newsroom_rawdocument_changelist") + "?status__exact=rejected"

@@ -18,7 +18,7 @@ from django.utils.translation import ngettext
 from modeltranslation.admin import TabbedTranslationAdmin
 
 from newsroom import cache, search
-from newsroom.admin.base import URL_FIELDS, refuse_unavailable_actions
+from newsroom.admin.base import URL_FIELDS, DeskList
 from newsroom.languages import column, content_languages
 from newsroom.models import Article, Outlet, Tag, TagAlias, Topic, TopicKeyword
 from newsroom.text import match_key
@@ -37,9 +37,10 @@ class MergeResult:
 def merge_tags(keep: Tag, others: QuerySet[Tag]) -> MergeResult:
     """Fold ``others`` into ``keep``, atomically.
 
-    Guarantees: every story that carried any of the tags carries ``keep`` (once); the others' aliases point at
-    ``keep``; each of their names becomes an alias of ``keep`` unless that spelling (its folded key) is already
-    an alias of some tag; then the others are deleted. A fixed number of queries for the links and aliases.
+    Guarantees: every story that carried any of the tags carries ``keep`` (once) and gets a new version (a form
+    opened before cannot save the old tags over it); the others' aliases point at ``keep``; each of their names
+    becomes an alias of ``keep`` unless that spelling (its folded key) is already an alias of some tag; then the
+    others are deleted. A fixed number of queries for the links and aliases.
     """
     through = Article.tags.through
     with transaction.atomic():
@@ -59,6 +60,7 @@ def merge_tags(keep: Tag, others: QuerySet[Tag]) -> MergeResult:
         new_aliases = [TagAlias(tag=keep, name=name, key=key) for key, name in names.items() if key not in taken]
         TagAlias.objects.bulk_create(new_aliases)
         Tag.objects.filter(pk__in=[tag.pk for tag in other_tags]).delete()
+        Article.objects.filter(pk__in=incoming).touch()
         # The links were written in bulk, without signals: the merged stories' documents gain the aliases here.
         search.schedule(through.objects.filter(tag=keep).values_list("article", flat=True))
         cache.invalidate()  # the links and aliases too
@@ -129,7 +131,7 @@ class TagAliasInline(admin.TabularInline):
 
 
 @admin.register(Tag)
-class TagAdmin(TabbedTranslationAdmin):
+class TagAdmin(DeskList, TabbedTranslationAdmin):
     list_display = ["slug", "name", "kind", "topic", "story_count"]
     list_filter = ["kind", "topic"]
     list_select_related = ["topic"]
@@ -148,10 +150,6 @@ class TagAdmin(TabbedTranslationAdmin):
     def story_count(self, tag: Tag) -> int:
         return tag.stories
 
-    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
-        refuse_unavailable_actions(self, request)
-        return super().changelist_view(request, extra_context)
-
 
 class TopicKeywordInline(admin.TabularInline):
     model = TopicKeyword
@@ -159,13 +157,13 @@ class TopicKeywordInline(admin.TabularInline):
 
 
 @admin.register(Topic)
-class TopicAdmin(TabbedTranslationAdmin):
+class TopicAdmin(DeskList, TabbedTranslationAdmin):
     list_display = ["slug", "name", "position"]
     inlines = [TopicKeywordInline]
 
 
 @admin.register(Outlet)
-class OutletAdmin(admin.ModelAdmin):
+class OutletAdmin(DeskList, admin.ModelAdmin):
     formfield_overrides = URL_FIELDS
     list_display = ["name", "domain", "homepage"]
     search_fields = ["name", "domain"]

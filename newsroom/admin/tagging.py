@@ -7,6 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -15,7 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from newsroom import revisions
-from newsroom.admin.base import language_name, story_or_404
+from newsroom.admin.base import language_name, story_or_404, whole_number
+from newsroom.admin.workflow import editable_fields
 from newsroom.ingest.classify import classify
 from newsroom.ingest.load import load_registry
 from newsroom.languages import column
@@ -110,10 +112,10 @@ def suggested_tags(article: Article) -> list[TagSuggestion]:
 
 def posted_tag(request: HttpRequest) -> Tag:
     """The tag named by the POST's ``tag`` (its id), or 404."""
-    value = request.POST.get("tag", "")
-    if not value.isdigit():
+    pk = whole_number(request.POST.get("tag", ""))
+    if pk is None:
         raise Http404
-    return get_object_or_404(Tag, pk=int(value))
+    return get_object_or_404(Tag, pk=pk)
 
 
 class TaggingMixin:
@@ -152,13 +154,23 @@ class TaggingMixin:
             "title": _("Tags"),
             "tags": list(article.tags.all()),
             "suggestions": suggestions,
-            "can_change": self.has_change_permission(request, article),
+            "can_change": self._may_tag(request, article),
         }
         return TemplateResponse(request, "admin/newsroom/article/tags.html", context)
 
-    def tag_add_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        """Add one tag to the story (POST, change permission)."""
+    def _may_tag(self, request: HttpRequest, article: Article) -> bool:
+        """Whether the user may change the story's tags (a Translator may change only translations)."""
+        return self.has_change_permission(request, article) and "tags" in editable_fields(request.user, article)
+
+    def _taggable_story(self, request: HttpRequest, object_id: str) -> Article:
         article = story_or_404(self, request, object_id, change=True)
+        if not self._may_tag(request, article):
+            raise PermissionDenied
+        return article
+
+    def tag_add_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """Add one tag to the story (POST, permission to change its tags)."""
+        article = self._taggable_story(request, object_id)
         tag = posted_tag(request)
         article.tags.add(tag)
         revisions.record_change([article], request.user, _("tag “%(tag)s” added") % {"tag": tag})
@@ -166,8 +178,8 @@ class TaggingMixin:
         return HttpResponseRedirect(reverse("admin:newsroom_article_tags", args=[article.pk]))
 
     def tag_remove_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        """Remove one tag from the story (POST, change permission)."""
-        article = story_or_404(self, request, object_id, change=True)
+        """Remove one tag from the story (POST, permission to change its tags)."""
+        article = self._taggable_story(request, object_id)
         tag = posted_tag(request)
         article.tags.remove(tag)
         revisions.record_change([article], request.user, _("tag “%(tag)s” removed") % {"tag": tag})

@@ -10,11 +10,15 @@ Editor (``publish_article``) may do everything; Translator (``translate_article`
 title, lead and body of the languages other than the original, and those languages' image captions and alt
 texts; Reporter (add/change only) may add drafts and edit stories while they are drafts, submitting them for
 review at most. The rules are plain functions (``editable_fields``, ``allowed_statuses``…) used by the form,
-the views and the tests alike; a POST changing anything else is refused with an error and changes nothing.
+the views and the tests alike; a POST changing anything else (an image field, an image row added or deleted
+included) is refused with an error and changes nothing. Related stories are linked both ways, so linking
+needs the right to change both stories: a Reporter's draft cannot be linked to a published story.
 
 Concurrent edits: the change form carries the version it was loaded at; a save is refused, the editor's
 input kept, when the story has been saved since. The check runs under a row lock inside the admin's
-transaction, so two saves of the same version cannot both pass.
+transaction, so two saves of the same version cannot both pass. Every other way of changing a story (bulk
+actions, the tags and related pages, re-cleaning, restores, merges, tag merges in the registry) raises its
+version too.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ from django.contrib import admin, messages
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.forms.models import model_to_dict
+from django.forms.models import BaseInlineFormSet, model_to_dict
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -40,6 +44,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from newsroom import revisions
+from newsroom.admin.base import whole_number
 from newsroom.languages import column, content_languages
 from newsroom.models import Article, ArticleImage, Revision
 
@@ -131,6 +136,15 @@ def allowed_statuses(user: User, article: Article | None) -> list[str]:
     return []
 
 
+def unrelatable(user: User, before: set[int], after: set[int]) -> list[Article]:
+    """The stories whose link to a story ``user`` is editing would change (related stories are linked both
+    ways) although ``user`` may not change theirs: a Reporter's draft cannot be linked to a published story."""
+    if role_of(user) is Role.EDITOR or before == after:
+        return []
+    others = Article.objects.filter(pk__in=before ^ after).order_by("pk")
+    return [other for other in others if "related" not in editable_fields(user, other)]
+
+
 def publish_problem(article: Article) -> str | None:
     """Why ``article`` cannot be published, or None when it can."""
     if not getattr(article, column("title", article.original_language)):
@@ -148,6 +162,8 @@ def forbidden_restore(user: User, article: Article, current: dict[str, Any], tar
         return ["*"]
     allowed = {Article._meta.get_field(name).attname for name in editable_fields(user, article)}
     forbidden = [key for key in revisions.changed_fields(current, target) if key != "images" and key not in allowed]
+    if "related" in allowed and unrelatable(user, set(current.get("related", [])), set(target.get("related", []))):
+        forbidden.append("related")
     if "status" in allowed and target.get("status") not in allowed_statuses(user, article):
         forbidden.append("status")
     image_allowed = {ArticleImage._meta.get_field(name).attname for name in editable_image_fields(user, article)}
@@ -172,6 +188,68 @@ def _changed_image_keys(old: list[dict], new: list[dict]) -> set[str]:
 # The change form ---------------------------------------------------------------------------------------------
 
 
+def forbidden_changes(form: forms.ModelForm) -> list[str]:
+    """The labels of ``form.guarded`` fields (those the user may not change) that the POST carries with a value
+    other than the instance's: the browser never sends them, so they are forged."""
+    guarded = form.guarded
+    initial = model_to_dict(form.instance, fields=list(guarded)) if guarded else {}
+    refused = []
+    for name, field in guarded.items():
+        key = form.add_prefix(name)
+        if key not in form.data and f"{key}_0" not in form.data and key not in form.files:
+            continue
+        value = field.widget.value_from_datadict(form.data, form.files, key)
+        if field.has_changed(shown(initial.get(name), field), value):
+            refused.append(str(field.label or name))
+    return refused
+
+
+def shown(value: Any, field: forms.Field) -> Any:
+    """``value`` as the form shows it: without microseconds when its widget has none (as ``BoundField.initial``),
+    so that posting back a time exactly as shown is no change."""
+    if isinstance(value, datetime.datetime | datetime.time) and not field.widget.supports_microseconds:
+        return value.replace(microsecond=0)
+    return value
+
+
+def refusal(fields: list[str]) -> ValidationError:
+    return ValidationError(
+        gettext("You may not change: %(fields)s. Nothing was saved.") % {"fields": ", ".join(fields)},
+        code="forbidden",
+    )
+
+
+class GuardedImageForm(forms.ModelForm):
+    """An image row of the story form; ``guarded`` (set per request by ``WorkflowMixin.get_inline_instances``)
+    holds the image fields the user may not change: a POST that changes one is refused, the whole story with
+    it, instead of the change being dropped silently."""
+
+    guarded: dict[str, forms.Field] = {}
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        refused = forbidden_changes(self)
+        if refused:
+            raise refusal(refused)
+        return cleaned
+
+
+class GuardedImageFormSet(BaseInlineFormSet):
+    """The story's image rows; ``may_add`` and ``may_delete`` (set per request) say whether the user may add or
+    delete images. Without the permission the page offers neither, so a POST with an extra row or a deletion
+    is forged: refused, where Django would drop it silently and save the rest."""
+
+    may_add = True
+    may_delete = True
+
+    def clean(self) -> None:
+        super().clean()
+        if not self.may_add and self.total_form_count() > self.initial_form_count():
+            raise refusal([gettext("new images")])
+        if not self.may_delete and any(self.data.get(f"{form.prefix}-DELETE") for form in self.initial_forms):
+            raise refusal([gettext("deleted images")])
+
+
 class WorkflowForm(forms.ModelForm):
     """The story form with the version it was loaded at and the server-side role check.
 
@@ -182,6 +260,7 @@ class WorkflowForm(forms.ModelForm):
     loaded_version = forms.IntegerField(label=_("Loaded version"), widget=forms.HiddenInput, required=False)
     guarded: dict[str, forms.Field] = {}
     statuses: list[str] | None = None
+    user: User | None = None
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -192,12 +271,10 @@ class WorkflowForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        refused = self._forbidden_changes()
+        refused = forbidden_changes(self)
         if refused:
-            raise ValidationError(
-                gettext("You may not change: %(fields)s. Nothing was saved.") % {"fields": ", ".join(refused)},
-                code="forbidden",
-            )
+            raise refusal(refused)
+        self._check_related(cleaned)
         if cleaned.get("status") == Article.Status.PUBLISHED:
             if "published_at" in self.fields and not cleaned.get("published_at"):
                 cleaned["published_at"] = timezone.now()
@@ -212,18 +289,20 @@ class WorkflowForm(forms.ModelForm):
             self._check_version(cleaned.get("loaded_version"))
         return cleaned
 
-    def _forbidden_changes(self) -> list[str]:
-        """Guarded fields the POST carries with a value other than the story's."""
-        initial = model_to_dict(self.instance, fields=list(self.guarded)) if self.guarded else {}
-        refused = []
-        for name, field in self.guarded.items():
-            key = self.add_prefix(name)
-            if key not in self.data and f"{key}_0" not in self.data:
-                continue
-            value = field.widget.value_from_datadict(self.data, self.files, key)
-            if field.has_changed(initial.get(name), value):
-                refused.append(str(field.label or name))
-        return refused
+    def _check_related(self, cleaned: dict[str, Any]) -> None:
+        """Linking is both ways: the user must be allowed to change the other stories' links too."""
+        if self.user is None or "related" not in cleaned or "related" in self.guarded:
+            return
+        if role_of(self.user) is Role.EDITOR:
+            return
+        before = set(self.instance.related.values_list("pk", flat=True)) if self.instance.pk else set()
+        others = unrelatable(self.user, before, {story.pk for story in cleaned["related"]})
+        if others:
+            self.add_error(
+                "related",
+                gettext("You may not change the links of: %(stories)s.")
+                % {"stories": ", ".join(f"«{story}» (#{story.pk})" for story in others)},
+            )
 
     def _check_version(self, loaded: int | None) -> None:
         """Refuse the save unless the story is still at ``loaded``; locks the row until the transaction ends."""
@@ -375,7 +454,7 @@ class WorkflowMixin:
             for name in sorted(article_form_fields() - editable_fields(request.user, obj))
         }
         statuses = allowed_statuses(request.user, obj)
-        return type(form.__name__, (form,), {"guarded": guarded, "statuses": statuses})
+        return type(form.__name__, (form,), {"guarded": guarded, "statuses": statuses, "user": request.user})
 
     def get_inline_instances(self, request: HttpRequest, obj: Article | None = None):
         inlines = super().get_inline_instances(request, obj)
@@ -383,6 +462,19 @@ class WorkflowMixin:
         for inline in inlines:
             if inline.model is ArticleImage:
                 inline.readonly_fields = [*inline.readonly_fields, *forbidden]
+                guarded = {
+                    name: inline.formfield_for_dbfield(ArticleImage._meta.get_field(name), request=request)
+                    for name in forbidden
+                }
+                inline.form = type(inline.form.__name__, (inline.form,), {"guarded": guarded})
+                inline.formset = type(
+                    inline.formset.__name__,
+                    (inline.formset,),
+                    {
+                        "may_add": inline.has_add_permission(request, obj),
+                        "may_delete": inline.has_delete_permission(request, obj),
+                    },
+                )
         return inlines
 
     def save_model(self, request: HttpRequest, obj: Article, form: forms.ModelForm, change: bool) -> None:
@@ -448,9 +540,10 @@ class WorkflowMixin:
         revision = get_object_or_404(Revision.objects.select_related("author"), article=article, version=version)
         against = request.GET.get("against")
         if against:
-            if not against.isdigit():
+            number = whole_number(against)
+            if number is None:
                 raise Http404
-            base = get_object_or_404(Revision.objects.select_related("author"), article=article, version=int(against))
+            base = get_object_or_404(Revision.objects.select_related("author"), article=article, version=number)
         else:
             base = revisions.previous_revision(revision)
         context = {
@@ -476,10 +569,10 @@ class WorkflowMixin:
         if request.method == "POST":
             if forbidden:
                 raise PermissionDenied
-            loaded = request.POST.get("version", "")
+            loaded = whole_number(request.POST.get("version", ""))
             with transaction.atomic():
                 locked = Article.objects.select_for_update().filter(pk=article.pk, version=loaded)
-                if not loaded.isdigit() or not locked.exists():
+                if loaded is None or not locked.exists():
                     self.message_user(
                         request,
                         gettext("The story was saved by someone else meanwhile; nothing was restored."),

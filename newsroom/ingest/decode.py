@@ -128,12 +128,18 @@ def _single_byte(data: bytes) -> str | None:
 
 
 def _checked(text: str, encoding: str) -> Decoded:
+    """The decoded text, unless it is blank or mostly control characters; without NUL characters.
+
+    A UTF-16 file can hold U+0000 (a C string's terminator, a stray NUL) where a UTF-8 file with a NUL byte
+    was refused as binary: NUL is never content, and no database column can keep it (PostgreSQL refuses it
+    in text), so it is removed here, before even the ledger's raw text is stored.
+    """
     if not text.strip():
         raise Rejected("blank", "The file has only white space.")
     controls = len(_CONTROLS.findall(text, 0, 4096))
     if controls > 0.1 * min(len(text), 4096):
         raise Rejected("binary", "The file is mostly control characters: it is binary, not text.")
-    return Decoded(text=text, encoding=encoding)
+    return Decoded(text=text.replace("\x00", ""), encoding=encoding)
 
 
 def normalise(text: str) -> str:

@@ -651,7 +651,7 @@ def _link(relation, article_id: int, ids: list[int]) -> None:
     field, quote = relation.field, connection.ops.quote_name
     with connection.cursor() as cursor:
         cursor.executemany(
-            f"INSERT INTO {quote(field.m2m_db_table())} "  # noqa: S608 - names from the model
+            f"INSERT INTO {quote(field.m2m_db_table())} "  # noqa: S608 - names from the model  # nosec B608
             f"({quote(field.m2m_column_name())}, {quote(field.m2m_reverse_name())}) VALUES (%s, %s)",
             [(article_id, target_id) for target_id in dict.fromkeys(ids)],
         )
