@@ -302,33 +302,18 @@ def _spellings(names: tuple[str, ...]) -> tuple[frozenset[str], tuple[tuple[str,
     return frozenset(token for name in spelled for token in name), spelled
 
 
-_registry: dict[str, dict[int, tuple[frozenset[str], tuple[tuple[str, ...], ...]]]] = {}
-_registry_lock = threading.Lock()
-
-
 def _tag_spellings() -> dict[int, tuple[frozenset[str], tuple[tuple[str, ...], ...]]]:
-    """Every tag's names (in every language) and aliases as tokens (``_spellings``), read once per generation
-    of the site's data (``cache.read_generation``, replaced by every change to a tag or an alias): a search
-    costs no query for them."""
-    from newsroom.cache import read_generation
+    """Every tag's names (in every language) and aliases as tokens (``_spellings``): two queries."""
     from newsroom.languages import column, content_languages
     from newsroom.models import Tag, TagAlias
 
-    generation = read_generation()
-    known = _registry.get(generation)
-    if known is not None:
-        return known
     names: dict[int, list[str]] = defaultdict(list)
     columns = [column("name", language) for language in content_languages()]
     for pk, *translations in Tag.objects.values_list("pk", *columns):
         names[pk] += [name for name in translations if name]
     for tag_id, alias in TagAlias.objects.values_list("tag_id", "name"):
         names[tag_id].append(alias)
-    spellings = {tag_id: _spellings(tuple(dict.fromkeys(spelled))) for tag_id, spelled in names.items()}
-    with _registry_lock:
-        _registry.clear()
-        _registry[generation] = spellings
-    return spellings
+    return {tag_id: _spellings(tuple(dict.fromkeys(spelled))) for tag_id, spelled in names.items()}
 
 
 def tag_matches(terms: Sequence[Term]) -> list[list[int]]:
