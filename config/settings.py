@@ -246,6 +246,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_CLIENT_IP_CALLABLE = "newsroom.admin.throttling.client_ip"
+AXES_USERNAME_CALLABLE = "newsroom.admin.throttling.client_username"
 
 # Content-Security-Policy (django-csp 4 format). Every script and stylesheet is a file from this site,
 # nothing inline (no nonces either: a cached page would repeat its nonce), so an injected <script> or

@@ -19,10 +19,10 @@ from django.test import Client
 from django.urls import reverse
 
 from newsroom.admin.throttling import client_ip
+from tests.test_permissions import FAST_HASHER, PASSWORD
 
 pytestmark = pytest.mark.django_db
 
-PASSWORD = "a-long-test-password-1"  # a throwaway account of the test database
 ATTACKER, DESK = "203.0.113.9", "198.51.100.7"
 LOGIN = reverse("admin:login")
 
@@ -30,7 +30,7 @@ LOGIN = reverse("admin:login")
 @pytest.fixture
 def accounts(db, settings) -> list[User]:
     """Two staff accounts; their passwords hashed quickly (the real hasher costs a quarter of a second a login)."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_HASHER
     return [User.objects.create_user(name, password=PASSWORD, is_staff=True) for name in ("editor", "reporter")]
 
 
@@ -108,6 +108,14 @@ def test_a_successful_login_forgets_the_failures(accounts):
     assert logged_in(attempt("editor", PASSWORD))
     fail(4)
     assert logged_in(attempt("editor", PASSWORD))
+
+
+def test_an_overlong_username_is_counted_too(accounts):
+    """A 10 KB username (Django's login form does not limit it) is counted like any other, cut to the size of the
+    record, and locks after five failures."""
+    username = "x" * 10240
+    assert fail(5, username).response.status_code == 429
+    assert AccessAttempt.objects.get().username == username[:255]
 
 
 def test_behind_the_proxy_the_address_is_the_one_the_proxy_appended(accounts, settings):

@@ -23,6 +23,7 @@ from newsroom import revisions
 from newsroom.models import Article, Tag, Topic
 from tests.conftest import SEEDS
 from tests.test_admin_workflow import change_url, form_data, make_user
+from tests.test_permissions import FAST_HASHER, PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -216,7 +217,6 @@ HOSTILE_REQUESTS = sum(len(tried) for _page, tried in PAGES.values()) + len(HOST
 
 # Open redirects --------------------------------------------------------------------------------------------
 
-PASSWORD = "a-long-test-password-1"  # a throwaway account of the test database
 EVIL_NEXT = [
     "https://evil.example/",
     "http://evil.example",
@@ -239,7 +239,7 @@ EVIL_NEXT = [
 
 @pytest.fixture
 def desk_user(db, settings) -> User:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_HASHER
     return User.objects.create_user("writer", password=PASSWORD, is_staff=True)
 
 

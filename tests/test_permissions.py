@@ -55,6 +55,7 @@ OK, LOGIN, DENIED, REFUSED = "ok", "login", "403", "refused"
 ROLES = ("anonymous", "Reporter", "Translator", "Editor", "superuser")
 DESK_ROLES = ("Reporter", "Translator", "Editor")
 PASSWORD = "a-long-test-password-1"  # a throwaway account of the test database
+FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # the real one costs a quarter of a second
 
 
 def url(name: str, *args) -> str:
@@ -910,8 +911,9 @@ def csrf_client(role: str = "superuser") -> Client:
     return client
 
 
-def test_login_without_csrf_token_is_refused():
+def test_login_without_csrf_token_is_refused(settings):
     """The login form posted without the CSRF token is refused: nobody is logged in, and it is no failed attempt."""
+    settings.PASSWORD_HASHERS = FAST_HASHER
     User.objects.create_user("writer", password=PASSWORD, is_staff=True)
     client = csrf_client("anonymous")
     response = client.post(url("login"), {"username": "writer", "password": PASSWORD})
@@ -926,9 +928,10 @@ def test_login_without_csrf_token_is_refused():
     assert "_auth_user_id" in client.session
 
 
-def test_logout_and_password_change_without_csrf_token_are_refused():
+def test_logout_and_password_change_without_csrf_token_are_refused(settings):
     """Logging out and changing one's password need the CSRF token: a forged POST leaves the session and the
     password as they were."""
+    settings.PASSWORD_HASHERS = FAST_HASHER
     user = User.objects.create_user("writer", password=PASSWORD, is_staff=True)
     client = Client(enforce_csrf_checks=True)
     client.force_login(user)

@@ -11,7 +11,7 @@ linking.py   related-story suggestions with reasons, merging two stories as tran
 coverage.py  the translation coverage page (stories x languages)
 (the dashboard on the admin index: newsroom/dashboard.py, templatetags/desk.py, templates/admin/index.html)
 ledger.py    the import ledger, read-only
-throttling.py  the client address the login throttling (django-axes) counts failed logins by
+throttling.py  whom the login throttling (django-axes) counts failed logins against: address, username
 """
 
 from newsroom.admin import articles, ledger, registry  # noqa: F401 - importing registers the admins

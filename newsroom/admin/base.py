@@ -29,8 +29,11 @@ class DeskBase:
 
 class DeskChangeList(ChangeList):
     def get_filters(self, request):
-        """Django's filters, with a date drill-down beyond the calendar (``published_at__year=99999999999``,
-        or 9999, whose next year does not exist) refused like any other bad filter instead of a server error."""
+        """Django's filters, refusing like any other bad filter (instead of a server error) a NUL character in
+        any parameter (PostgreSQL refuses it in a query) and a date drill-down beyond the calendar
+        (``published_at__year=99999999999``, or 9999, whose next year does not exist)."""
+        if any("\x00" in value for _name, values in request.GET.lists() for value in values):
+            raise IncorrectLookupParameters("NUL character in a parameter")
         try:
             return super().get_filters(request)
         except (OverflowError, ValueError) as error:

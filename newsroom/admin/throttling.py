@@ -1,7 +1,9 @@
-"""The client address the admin's login throttling (django-axes, see config/settings.py) counts failures by."""
+"""Whom the admin's login throttling (django-axes, see config/settings.py) counts failed logins against: the
+client's address and the username tried."""
 
 import ipaddress
 
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.http import HttpRequest
 
@@ -19,3 +21,11 @@ def client_ip(request: HttpRequest) -> str | None:
         return str(ipaddress.ip_address(forwarded))
     except ValueError:
         return remote
+
+
+def client_username(request: HttpRequest, credentials: dict | None) -> str | None:
+    """The username tried (as axes reads it), cut to the size of axes' column: Django's login form does not
+    limit its length, and PostgreSQL refuses a longer value with a server error."""
+    field = settings.AXES_USERNAME_FORM_FIELD
+    username = credentials.get(field) if credentials else request.POST.get(field)
+    return username[: AccessAttempt._meta.get_field("username").max_length] if username else username
