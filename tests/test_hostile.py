@@ -481,6 +481,10 @@ def test_the_corpus_imports_as_plain_text(hostile):
     lai_chau = hostile["01_script_tags.txt"].raw_documents.get()
     assert lai_chau.extracted["source_url"] == "https://laichau-hostile.example/news/tea-fair?q="
     assert lai_chau.extracted["title"] == "Lai Chau <script>alert('hx_head')</script> tea fair opens"
+    # The placeholder's URL has parentheses: they stay in it, out of the caption.
+    caption = lai_chau.extracted["captions"][0]
+    assert caption["source_name"] == "javascript:alert('hx_imgurl')"
+    assert caption["text"].startswith("Tea growers at the fair <svg onload=alert('hx_cap')></svg>")
     assert hostile["03_template_syntax.txt"].title_vi.startswith("Bắc Ninh {{ settings.SECRET_KEY }}")
     utf16 = hostile["05_utf16_nul.txt"]
     raw_text = utf16.raw_documents.get().raw_text  # PostgreSQL cannot store a NUL: the decoder drops them

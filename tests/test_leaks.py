@@ -89,11 +89,16 @@ def hide(state: str, story_status: str, offset: timedelta, tag: Tag, outlet: Out
 
 @pytest.fixture
 def canaries(published_seeds) -> Canaries:
-    """The seeds and fillers, published; then the four hidden stories, their tag and their outlet."""
+    """The seeds and fillers, published; then the four hidden stories, their tag and their outlet. The fillers are
+    older than the hidden stories: a hidden story that got into a list would be on its first page."""
     ocop, bac_ninh = Topic.objects.get(slug="ocop"), Tag.objects.get(slug="bac-ninh")
     for number in range(FILLERS):
         make_story(
-            f"Filler {number} OCOP fair", "en", published_at=timedelta(hours=-number), topics=[ocop], tags=[bac_ninh]
+            f"Filler {number} OCOP fair",
+            "en",
+            published_at=timedelta(days=-2, hours=-number),
+            topics=[ocop],
+            tags=[bac_ninh],
         )
     tag = Tag.objects.create(
         slug=HIDDEN_TAG,
@@ -165,9 +170,16 @@ def walk_urls(client: Client, canaries: Canaries) -> list[str]:
     the search page and the API through every value of every filter and every combination that can select a hidden
     story; the topic and tag pages through the filters that can; second pages; a search for every canary; every
     topic's feeds."""
-    # Tag pages in the languages the hidden stories are written in and the desk's own (the others differ only in
-    # the interface's words): the rest of every public URL as public_urls lists it.
-    urls = [url for url in public_urls(client) if "/tags/" not in url or url[1:3] in ("vi", "hi", "en", "ja")]
+    # Tag and topic pages in the languages the hidden stories are written in and in the desk's own, where they would
+    # be shown in their original (the other languages differ from it only in the interface's words); the rest of
+    # every public URL as public_urls lists it.
+    urls = [
+        url
+        for url in public_urls(client)
+        if not url.startswith(
+            tuple(f"/{code}/{kind}/" for code in ("fr", "ko", "ru", "lo", "zh-hans") for kind in ("tags", "topics"))
+        )
+    ]
     everything = filter_values("en")
     today = timezone.localdate()
     relevant = {
@@ -178,7 +190,7 @@ def walk_urls(client: Client, canaries: Canaries) -> list[str]:
         "published_after": [str(today - timedelta(days=1))],
         "published_before": [str(today + timedelta(days=1))],
     }
-    searched = [*story_tokens(canaries), token("tag", "tagname")]
+    searched = story_tokens(canaries)  # the hidden-only tag's name: test_listings_do_not_offer_a_hidden_only_tag
     for language in ("en", "hi"):
         with translation.override(language):
             search = reverse("newsroom:search")
@@ -232,14 +244,13 @@ class Walk:
 
     def fetch(self, client: Client, url: str, tokens: list[str]):
         """Fetch ``url`` and note any of ``tokens`` in the answer. A search echoes its own words: a search for a
-        canary (the hidden-only tag's name too) is compared with the same search for a word of the same length that
-        nothing contains instead."""
+        canary is compared with the same search for a word of the same length that nothing contains instead."""
         response = client.get(url)
         self.surfaces += 1
         content = response.content.decode()
         if response.status_code not in (200, 301, 404):
             self.leaks.append(f"{url}: status {response.status_code}")
-        searched = [word for word in (*tokens, token("tag", "tagname")) if word in unquote_plus(url)]
+        searched = [word for word in tokens if word in unquote_plus(url)]
         if searched:
             stand_in = client.get(url.replace(*swap(searched[0])))
             if content.replace(*swap(searched[0])) != stand_in.content.decode():
@@ -287,18 +298,14 @@ def compare_with_missing(client: Client, canaries: Canaries, walk: Walk) -> list
     return differences
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="passes alone (SQLite and PostgreSQL) but failed once in the whole suite's order in the last CI proof; "
-    "the cause, an earlier test's state or a real leak, is not yet found: see docs/reliability.md",
-)
 @pytest.mark.parametrize("cached", [True, False], ids=["page-cache-on", "page-cache-off"])
 def test_no_hidden_story_reaches_any_public_url(client, settings, canaries, cached):
     """An anonymous reader walks every public URL (listings through every filter and combination the form offers,
     second pages, searches for each canary, tag pages, the tag list, feeds, sitemaps, the API's lists, filters,
     searches and details), with the page cache on (each URL twice: the second answer comes from the cache) and
-    off: no canary of a hidden story's text appears anywhere, a search for one reads exactly like a search for nothing, and each hidden
-    story's URLs (every language, any slug, the API) answer exactly like an id that was never used."""
+    off: no canary of a hidden story's text appears anywhere, a search for one reads exactly like a search for
+    nothing, and each hidden story's URLs (every language, any slug, the API) answer exactly like an id that was
+    never used."""
     settings.NEWSROOM_PAGE_CACHE_SECONDS = 600 if cached else 0
     walk = Walk()
     urls = walk_urls(client, canaries)
@@ -322,6 +329,7 @@ def test_no_hidden_story_reaches_any_public_url(client, settings, canaries, cach
 
 
 def save_in_code(client: Client, story: Article) -> None:
+    """Archived by a script (a shell, a command): ``Article.save`` with no admin around it."""
     story = Article.objects.get(pk=story.pk)
     story.status = Article.Status.ARCHIVED
     story.save()
@@ -377,7 +385,9 @@ def test_an_unpublished_story_leaves_the_page_cache(client, editor, canaries, ho
         client.get(url)
         response = client.get(url)
         assert response.status_code == 200 and response["X-Cache"] == "hit", url
-        assert CANARY in response.content.decode(), url
+        # The story itself is on each page (its headline; on the tag list, its tag, which is public now).
+        shown = token("tag", "tagname") if url.endswith("/tags/") else token("draft", "headline")
+        assert shown in response.content.decode(), url
     desk = Client()
     desk.force_login(editor)
     UNPUBLISH[how](desk, story)
@@ -415,8 +425,8 @@ def test_no_list_without_a_filter_form_names_a_tag_that_only_hidden_stories_carr
 )
 def test_listings_do_not_offer_a_hidden_only_tag(client, canaries):
     """The filter form of every listing (home excepted: it has none) and of the API does not offer or accept the tag
-    that only hidden stories carry: its name is nowhere, and filtering by it reads like filtering by a tag that
-    never existed."""
+    that only hidden stories carry: its name is nowhere, filtering by it reads like filtering by a tag that never
+    existed, and searching for its name like searching for nothing."""
     tag_name = token("tag", "tagname")
     for language in ("en", "hi"):
         with translation.override(language):
@@ -430,6 +440,8 @@ def test_listings_do_not_offer_a_hidden_only_tag(client, canaries):
             hidden = client.get(f"{page}?place={HIDDEN_TAG}")
             missing = client.get(f"{page}?place={MISSING_TAG}")
             assert same_answer(hidden, missing, HIDDEN_TAG, MISSING_TAG), page
+    tag_search, stand_in = (client.get(f"/en/search/?q={word}") for word in swap(tag_name))
+    assert tag_search.content.decode().replace(*swap(tag_name)) == stand_in.content.decode()
     hidden = client.get(f"/api/articles/?place={HIDDEN_TAG}")
     missing = client.get(f"/api/articles/?place={MISSING_TAG}")
     assert (hidden.status_code, hidden.content.decode().replace(HIDDEN_TAG, MISSING_TAG)) == (

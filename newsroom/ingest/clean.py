@@ -70,8 +70,11 @@ def _patterns() -> dict[str, re.Pattern]:
         "source": re.compile(rf"(?:{sources})(?:\s*[:：]\s*|\s+|$)(?P<rest>.{{0,1000}})", re.I),
         "url": re.compile(r"https?://[^\s<>\"'）)]{1,2000}", re.I),
         "header": re.compile("|".join([*(re.escape(h) for h in rules.SITE_HEADERS), rules.SITE_HEADER_PATTERN]), re.I),
+        # The URL may hold balanced parentheses (".../anh(1).jpg", "javascript:alert('x')"): its first ")" would
+        # otherwise end it and leave ") |" at the start of the caption.
         "placeholder": re.compile(
-            r"!\[(?P<alt>[^\]\n]{0,500})\]\((?P<url>[^)\s]{0,2000})\)\s*\|?\s*(?P<rest>.{0,2000})"
+            r"!\[(?P<alt>[^\]\n]{0,500})\]"
+            r"\((?P<url>(?:[^()\s]|\([^()\s]{0,200}\)){0,2000})\)\s*\|?\s*(?P<rest>.{0,2000})"
         ),
         "image_file": re.compile(rf"(?P<name>[^\s/\\|]{{1,200}}\.(?:{extensions}))(?:\s*\|)?", re.I),
         "credit": re.compile(
