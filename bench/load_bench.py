@@ -81,7 +81,7 @@ from import_bench import (
     write_corpus,
 )
 from import_bench import Phase as ImportPhase
-from search_bench import Phase, child_index, run_phase, setup_django
+from search_bench import Phase, child_index, run_child, run_phase, verdict
 from serve_bench import (
     FORWARDED_PROTO,
     HOST,
@@ -254,17 +254,6 @@ def child_paths() -> dict:
     if not_ascii:
         raise BenchError(f"URLs not percent-encoded: {not_ascii[:3]}")
     return {"paths": paths, "published": len(published), "deepest_topic_page": deepest}
-
-
-def child(phase: str, count: int) -> None:
-    setup_django()
-    if phase == "generate":
-        result = child_generate(count)
-    elif phase == "index":
-        result = child_index()
-    else:
-        result = child_paths()
-    print(json.dumps(result, ensure_ascii=False))
 
 
 # -- the load generator ---------------------------------------------------------------------------------------
@@ -655,10 +644,7 @@ def benchmark(options: argparse.Namespace, workdir: Path) -> int:
     print("\nTargets:")
     for label, met, measured in targets(runs):
         print(f"  {'met    ' if met else 'NOT met'}  {label}: {measured}")
-    problems = count_problems(phases, runs, options.stories, corpus, database_counts)
-    for problem in problems:
-        print(f"WRONG: {problem}")
-    return 1 if problems else 0
+    return verdict(count_problems(phases, runs, options.stories, corpus, database_counts))
 
 
 def main() -> int:
@@ -679,7 +665,10 @@ def main() -> int:
     if options.seconds <= IMPORT_DELAY_SECONDS:
         parser.error(f"--seconds must be more than {IMPORT_DELAY_SECONDS}: the import starts that far in")
     if options.child:
-        child(options.child, options.stories)
+        run_child(
+            options.child,
+            {"generate": lambda: child_generate(options.stories), "index": child_index, "paths": child_paths},
+        )
         return 0
     return in_workdir("load_bench_", options.keep, lambda workdir: benchmark(options, workdir))
 

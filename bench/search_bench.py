@@ -39,6 +39,7 @@ import random
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -235,15 +236,18 @@ def search_page(queries: list[tuple[str, str]]) -> dict:
     return {"path": path, "timings": timings, "failures": failures}
 
 
-def child(phase: str, count: int, explain: bool) -> None:
+def run_child(phase: str, work: dict[str, Callable[[], dict]]) -> None:
+    """This script as a phase's child process: Django set up, the phase's work done, its JSON report printed
+    last (``run_phase`` reads it)."""
     setup_django()
-    if phase == "generate":
-        result = child_generate(count)
-    elif phase == "index":
-        result = child_index()
-    else:
-        result = child_query(explain)
-    print(json.dumps(result, ensure_ascii=False))
+    print(json.dumps(work[phase](), ensure_ascii=False))
+
+
+def verdict(problems: list[str]) -> int:
+    """Each problem printed; the exit status: 1 when there is any."""
+    for problem in problems:
+        print(f"WRONG: {problem}")
+    return 1 if problems else 0
 
 
 # -- the parent: database, phases, report -------------------------------------------------------------------
@@ -369,10 +373,7 @@ def benchmark(count: int, database_url: str | None, workdir: Path, keep: bool, e
             run_phase("query", env, workdir, *(["--explain"] if explain else [])),
         ]
     report(backend, count, phases)
-    problems = count_problems(*(phase.result for phase in phases), count)
-    for problem in problems:
-        print(f"WRONG: {problem}")
-    return 1 if problems else 0
+    return verdict(count_problems(*(phase.result for phase in phases), count))
 
 
 def main() -> int:
@@ -386,7 +387,8 @@ def main() -> int:
     if options.stories < 1:
         parser.error("--stories must be at least 1")
     if options.child:
-        child(options.child, options.stories, options.explain)
+        work = {"generate": lambda: child_generate(options.stories), "index": child_index}
+        run_child(options.child, {**work, "query": lambda: child_query(options.explain)})
         return 0
     return in_workdir(
         "search_bench_",

@@ -46,7 +46,6 @@ PostgreSQL (the database is created, and dropped afterwards unless --keep):
 
 import argparse
 import http.client
-import json
 import os
 import re
 import runpy
@@ -64,7 +63,7 @@ from urllib.parse import urlencode
 
 from corpus import TOPICS, child_generate
 from import_bench import BenchError, _process_tree, database, in_workdir, manage
-from search_bench import Phase, child_index, run_phase, setup_django
+from search_bench import Phase, child_index, run_child, run_phase, verdict
 
 REPO = Path(__file__).resolve().parent.parent
 BENCH = REPO / "bench"
@@ -162,17 +161,6 @@ def child_probe() -> dict:
         "article": story.pk,
         "vendor": connection.vendor,
     }
-
-
-def child(phase: str, count: int) -> None:
-    setup_django()
-    if phase == "generate":
-        result = child_generate(count)
-    elif phase == "index":
-        result = child_index()
-    else:
-        result = child_probe()
-    print(json.dumps(result, ensure_ascii=False))
 
 
 # -- the load generator ---------------------------------------------------------------------------------------
@@ -587,10 +575,7 @@ def benchmark(options: argparse.Namespace, workdir: Path) -> int:
         finally:
             flush_redis(redis_url)
     report(backend, options.stories, phases, runs, options.seconds, redis_url)
-    problems = count_problems(phases, runs, options.stories)
-    for problem in problems:
-        print(f"WRONG: {problem}")
-    return 1 if problems else 0
+    return verdict(count_problems(phases, runs, options.stories))
 
 
 def main() -> int:
@@ -610,7 +595,10 @@ def main() -> int:
     if options.stories < 1 or options.seconds < 1:
         parser.error("--stories and --seconds must be at least 1")
     if options.child:
-        child(options.child, options.stories)
+        run_child(
+            options.child,
+            {"generate": lambda: child_generate(options.stories), "index": child_index, "probe": child_probe},
+        )
         return 0
     return in_workdir("serve_bench_", options.keep, lambda workdir: benchmark(options, workdir))
 

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group, Permission, User
 from django.core.cache import caches
 from django.core.management import call_command
+from django.test import Client
 from django.utils import timezone
 
 from newsroom.models import Article, Tag, Topic
@@ -59,6 +60,14 @@ def staff(username: str, *codenames: str, group: str | None = None) -> User:
 @pytest.fixture
 def editor(db) -> User:
     return staff("editor", group="Editor")
+
+
+@pytest.fixture
+def editor_client(editor) -> Client:
+    """A client logged in as the Editor."""
+    client = Client()
+    client.force_login(editor)
+    return client
 
 
 @pytest.fixture

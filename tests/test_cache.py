@@ -75,13 +75,6 @@ def backend(request, settings, tmp_path):
 
 
 @pytest.fixture
-def editor_client(editor) -> Client:
-    client = Client()
-    client.force_login(editor)
-    return client
-
-
-@pytest.fixture
 def ocop(db) -> Topic:
     return Topic.objects.get(slug="ocop")
 

@@ -324,13 +324,6 @@ def edit_story(client: Client, story: Article, tags: dict[str, Tag]) -> None:
 
 
 @pytest.fixture
-def editor_client(editor) -> Client:
-    client = Client()
-    client.force_login(editor)
-    return client
-
-
-@pytest.fixture
 def hostile(editor_client) -> dict[str, Article]:
     """Hostile tags made in the admin and a hostile topic name, the corpus imported and published, then the Lai Chau
     story edited in the admin with more payloads; the stories by file name."""

@@ -112,20 +112,17 @@ def test_no_payload_runs_in_the_browser(live_server, page, log_in, hostile_desk)
     page.keyboard.press("Escape")
     guard.check()
     # The bulk tag action's page and the tag merge page, reached by posting the changelists' forms.
-    guard.visit(reverse("admin:newsroom_article_changelist"))
-    for checkbox in page.locator("#result_list input.action-select").all():
-        checkbox.check()
-    page.select_option("select[name=action]", "add_tag")
-    with page.expect_navigation() as navigation:
-        page.click("button[name=index]")
-    guard.landed(navigation.value)
-    guard.visit(reverse("admin:newsroom_tag_changelist") + "?q=hx-")
-    for checkbox in page.locator("#result_list input.action-select").all():
-        checkbox.check()
-    page.select_option("select[name=action]", "merge_selected_tags")
-    with page.expect_navigation() as navigation:
-        page.click("button[name=index]")
-    guard.landed(navigation.value)
+    for changelist, action in (
+        (reverse("admin:newsroom_article_changelist"), "add_tag"),
+        (reverse("admin:newsroom_tag_changelist") + "?q=hx-", "merge_selected_tags"),
+    ):
+        guard.visit(changelist)
+        for checkbox in page.locator("#result_list input.action-select").all():
+            checkbox.check()
+        page.select_option("select[name=action]", action)
+        with page.expect_navigation() as navigation:
+            page.click("button[name=index]")
+        guard.landed(navigation.value)
     assert Tag.objects.filter(slug__in=TAGS).count() == len(TAGS)  # nothing was merged: the page only asks
     assert Article.objects.published().count() == len(stories)
 
