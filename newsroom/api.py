@@ -30,6 +30,7 @@ from newsroom.languages import column, content_languages
 from newsroom.models import Article, Outlet, Tag, Topic
 from newsroom.ninjs import article_to_ninjs, article_versions
 from newsroom.pagination import ListingPaginator
+from newsroom.querysets import listed
 
 app_name = "api"
 
@@ -241,17 +242,10 @@ def topic_list(request: HttpRequest) -> dict[str, Any]:
     return {"count": len(results), "results": results}
 
 
-def listed_tags(tags: QuerySet[Tag]) -> QuerySet[Tag]:
-    """``tags`` with their counts of published stories, less those whose every story is hidden: such a tag is made
-    for a story that is not public yet (an embargoed one), so its names and aliases are that story's own words.
-    Tags without any story stay: they are the registry."""
-    return with_story_counts(tags).annotate(linked=Count("articles")).filter(Q(stories__gt=0) | Q(linked=0))
-
-
 @api_view
 def tag_list(request: HttpRequest) -> dict[str, Any]:
     """Every tag (or those of one ``kind``) by slug, named in every language, with aliases and story count; not the
-    tags that only hidden stories carry (``listed_tags``)."""
+    tags that only hidden stories carry (``querysets.listed``)."""
     tags = Tag.objects.order_by("slug")
     kind = request.GET.get("kind", "")
     if kind:
@@ -269,14 +263,15 @@ def tag_list(request: HttpRequest) -> dict[str, Any]:
                 request, "article-list", {"place" if tag.kind == Tag.Kind.PLACE else "tag": tag.slug}
             ),
         }
-        for tag in listed_tags(tags).prefetch_related("aliases")
+        for tag in with_story_counts(listed(tags)).prefetch_related("aliases")
     ]
     return {"count": len(results), "results": results}
 
 
 @api_view
 def outlet_list(request: HttpRequest) -> dict[str, Any]:
-    """Every outlet stories come from, with the id the ``outlet`` filter takes and its count of published stories."""
+    """Every outlet stories come from, with the id the ``outlet`` filter takes and its count of published stories;
+    not those whose every story is hidden (``querysets.listed``)."""
     results = [
         {
             "id": outlet.pk,
@@ -286,7 +281,7 @@ def outlet_list(request: HttpRequest) -> dict[str, Any]:
             "stories": outlet.stories,
             "articles_url": absolute(request, "article-list", {"outlet": outlet.pk}),
         }
-        for outlet in with_story_counts(Outlet.objects.order_by("name", "pk"))
+        for outlet in with_story_counts(listed(Outlet.objects.order_by("name", "pk")))
     ]
     return {"count": len(results), "results": results}
 

@@ -4,25 +4,27 @@ Every filter is validated by its form: an unknown tag, outlet or topic, a
 language that is not a content language or a malformed date is a form error
 (the listing shows it and no stories), never a server error.
 
-Tags, topics and outlets are each read once per request (choices, validation
-and filtering share the rows), and only when a field needs them: a listing's
-query count does not depend on which filters are used.
+The tags, topics and outlets the filters offer are read once per state of the
+site's data and language (``cache.remember``), all together: choices,
+validation and filtering share them, and a listing's query count does not
+depend on which filters are used.
 """
 
-from functools import cached_property
 
 import django_filters
 from django import forms
 from django.conf import settings
 from django.conf.locale import LANG_INFO
 from django.forms.utils import flatatt
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from newsroom import search
+from newsroom import cache, search
 from newsroom.languages import display_name
 from newsroom.models import Outlet, Tag, Topic
+from newsroom.querysets import listed
 
 
 def language_choices() -> list[tuple[str, str]]:
@@ -46,21 +48,47 @@ class DateInput(forms.DateInput):
 
 
 class Select(forms.Select):
-    """A select written out in Python. Django renders each option with a template of its own, which for a
-    registry of a few hundred tags cost more than the rest of a listing page."""
+    """A select written out in Python from its choices. Django builds a dictionary per option and renders each
+    with a template of its own, which for a registry of a few hundred tags cost more than the rest of a listing
+    page."""
 
     def render(self, name, value, attrs=None, renderer=None):
-        widget = self.get_context(name, value, attrs)["widget"]
-        options = format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            (
-                (option["value"], flatatt(option["attrs"]), option["label"])
-                for _group, group_options, _index in widget["optgroups"]
-                for option in group_options
-            ),
+        chosen = set(self.format_value(value))
+        options = "".join(
+            f'<option value="{escape(key)}"{" selected" if str(key) in chosen else ""}>{escape(label)}</option>'
+            for key, label in self.choices
         )
-        return format_html('<select name="{}"{}>{}</select>', widget["name"], flatatt(widget["attrs"]), options)
+        attributes = flatatt(self.build_attrs(self.attrs, attrs))
+        # Safe: every value and label above is escaped.
+        return format_html('<select name="{}"{}>{}</select>', name, attributes, mark_safe(options))  # noqa: S308  # nosec B308, B703
+
+
+def tag_options(language: str) -> dict[str, dict[str, tuple[int, str]]]:
+    """The ``place`` and ``tag`` filters' options, alphabetical in ``language``; not the tags only hidden stories
+    carry (``listed``)."""
+    tags = list(listed(Tag.objects.all()))
+
+    def labelled(rows) -> dict[str, tuple[int, str]]:
+        options = [(tag.slug, (tag.pk, display_name(tag, language))) for tag in rows]
+        return dict(sorted(options, key=lambda option: option[1][1].casefold()))
+
+    return {
+        "place": labelled(tag for tag in tags if tag.kind == Tag.Kind.PLACE),
+        "tag": labelled(tag for tag in tags if tag.kind != Tag.Kind.PLACE),
+    }
+
+
+def topic_options(language: str) -> dict[str, dict[str, tuple[int, str]]]:
+    return {"topic": {topic.slug: (topic.pk, display_name(topic, language)) for topic in Topic.objects.all()}}
+
+
+def outlet_options(language: str) -> dict[str, dict[str, tuple[int, str]]]:
+    """Not the outlets only hidden stories come from (``listed``)."""
+    return {"outlet": {str(outlet.pk): (outlet.pk, outlet.name) for outlet in listed(Outlet.objects.order_by("name"))}}
+
+
+# filter name -> what reads its options, ``{filter: {value: (pk, label)}}``, for it and the filters it shares rows with
+OPTIONS = {"place": tag_options, "tag": tag_options, "topic": topic_options, "outlet": outlet_options}
 
 
 def related_filter(label: str, empty_label: str) -> django_filters.ChoiceFilter:
@@ -98,6 +126,7 @@ class ArticleFilter(django_filters.FilterSet):
     def __init__(self, *args, language: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.language = language or get_language()
+        self._options: dict[str, dict[str, tuple[int, str]]] = {}
         for name in self.RELATED:
             # Callable choices are read when the form renders or validates the field, not before.
             self.filters[name].extra["choices"] = lambda name=name: [
@@ -105,33 +134,14 @@ class ArticleFilter(django_filters.FilterSet):
             ]
 
     def options(self, name: str) -> dict[str, tuple[int, str]]:
-        """The rows a related filter offers, ``{value: (pk, label)}``, labelled in the reader's language."""
-        if name == "topic":
-            return self._topics
-        if name == "outlet":
-            return self._outlets
-        return self._tags[name]
-
-    @cached_property
-    def _tags(self) -> dict[str, dict[str, tuple[int, str]]]:
-        tags = list(Tag.objects.all())
-        return {
-            "place": self._labelled([tag for tag in tags if tag.kind == Tag.Kind.PLACE]),
-            "tag": self._labelled([tag for tag in tags if tag.kind != Tag.Kind.PLACE]),
-        }
-
-    @cached_property
-    def _topics(self) -> dict[str, tuple[int, str]]:
-        return {topic.slug: (topic.pk, display_name(topic, self.language)) for topic in Topic.objects.all()}
-
-    @cached_property
-    def _outlets(self) -> dict[str, tuple[int, str]]:
-        return {str(outlet.pk): (outlet.pk, outlet.name) for outlet in Outlet.objects.order_by("name")}
-
-    def _labelled(self, tags: list[Tag]) -> dict[str, tuple[int, str]]:
-        """Alphabetical in the reader's language."""
-        options = [(tag.slug, (tag.pk, display_name(tag, self.language))) for tag in tags]
-        return dict(sorted(options, key=lambda option: option[1][1].casefold()))
+        """The rows a related filter offers, ``{value: (pk, label)}``, labelled in the reader's language: read when
+        a field needs them, once per state of the site's data (``cache.remember``)."""
+        if name not in self._options:
+            read = OPTIONS[name]
+            self._options |= cache.remember(
+                f"filter-options:{read.__name__}:{self.language}", lambda: read(self.language)
+            )
+        return self._options[name]
 
     def filter_related(self, queryset, name, value):
         return queryset.filter(**{self.RELATED[name]: self.options(name)[value][0]}) if value else queryset

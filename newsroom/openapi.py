@@ -210,7 +210,7 @@ def _document() -> dict[str, Any]:
             "/api/tags/": {
                 "get": {
                     "operationId": "listTags",
-                    "summary": "Every tag, by slug",
+                    "summary": "The tags, by slug (not those only unpublished stories carry)",
                     "parameters": [parameter("kind")],
                     "responses": {"200": response("The tags.", ref("TagList")), **errors},
                 }
@@ -218,7 +218,7 @@ def _document() -> dict[str, Any]:
             "/api/outlets/": {
                 "get": {
                     "operationId": "listOutlets",
-                    "summary": "Every outlet stories come from, by name",
+                    "summary": "The outlets stories come from, by name (not those with only unpublished stories)",
                     "responses": {"200": response("The outlets.", ref("OutletList"))},
                 }
             },

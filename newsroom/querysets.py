@@ -1,7 +1,7 @@
 """Article queries. "Published" is defined here and only here."""
 
 from django.db import models
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
 from newsroom.languages import column, content_languages
@@ -30,3 +30,12 @@ class ArticleQuerySet(models.QuerySet):
         """A new version for stories whose links changed outside their form, in one UPDATE: an editor
         who opened one of them before will have the save refused instead of overwriting the change."""
         return self.update(version=F("version") + 1, updated_at=timezone.now())
+
+
+def listed(rows: models.QuerySet, relation: str = "articles") -> models.QuerySet:
+    """The ``rows`` (tags, outlets) a reader may see named: those with a published story through ``relation``,
+    and those with no story at all (the registry). A row whose every story is hidden was made for a story that
+    is not public yet (an embargoed one): its name is that story's own words, so it is left out everywhere."""
+    field = rows.model._meta.get_field(relation)
+    stories = field.related_model.objects.filter(**{field.field.name: OuterRef("pk")})
+    return rows.filter(Exists(stories.published()) | ~Exists(stories))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Any
@@ -200,11 +201,34 @@ def _tokens(text: str, language: str) -> list[str]:
     return re.findall(r"\s+|\S+", text)
 
 
-def diff_html(old: str, new: str, language: str) -> SafeString:
-    """``new`` marked against ``old`` word by word (character by character in unspaced scripts), escaped."""
-    a, b = _tokens(old, language), _tokens(new, language)
-    parts: list[SafeString] = []
-    for op, i1, i2, j1, j2 in SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+# The most pairs of tokens one changed passage is compared by (SequenceMatcher is quadratic at worst): past it, the
+# passage is shown as removed and rewritten whole.
+DIFF_BUDGET = 1_000_000
+
+
+def _opcodes(a: Sequence[str], b: Sequence[str]) -> list[tuple[str, int, int, int, int]]:
+    """``SequenceMatcher``'s opcodes from ``a`` to ``b``, their common start and end set aside first, so that one
+    change in a 100,000-character run compares one character; a middle too large to compare is one replacement."""
+    start = 0
+    while start < min(len(a), len(b)) and a[start] == b[start]:
+        start += 1
+    end = 0
+    while end < min(len(a), len(b)) - start and a[-1 - end] == b[-1 - end]:
+        end += 1
+    a_end, b_end = len(a) - end, len(b) - end
+    if (a_end - start) * (b_end - start) <= DIFF_BUDGET:
+        middle = SequenceMatcher(None, a[start:a_end], b[start:b_end], autojunk=False).get_opcodes()
+    else:
+        middle = [("replace", 0, a_end - start, 0, b_end - start)]
+    opcodes = [("equal", 0, start, 0, start)] if start else []
+    opcodes += [(op, i1 + start, i2 + start, j1 + start, j2 + start) for op, i1, i2, j1, j2 in middle]
+    return opcodes + ([("equal", a_end, len(a), b_end, len(b))] if end else [])
+
+
+def _marked(a: list[str], b: list[str]) -> list[SafeString]:
+    """Tokens ``b`` marked against tokens ``a``, escaped: what was removed in ``<del>``, what came in ``<ins>``."""
+    parts = []
+    for op, i1, i2, j1, j2 in _opcodes(a, b):
         if op == "equal":
             parts.append(format_html("{}", "".join(a[i1:i2])))
             continue
@@ -212,6 +236,19 @@ def diff_html(old: str, new: str, language: str) -> SafeString:
             parts.append(format_html("<del>{}</del>", "".join(a[i1:i2])))
         if j2 > j1:
             parts.append(format_html("<ins>{}</ins>", "".join(b[j1:j2])))
+    return parts
+
+
+def diff_html(old: str, new: str, language: str) -> SafeString:
+    """``new`` marked against ``old``: paragraph by paragraph, then word by word (character by character in
+    unspaced scripts) within the paragraphs that changed, escaped."""
+    a, b = old.splitlines(keepends=True), new.splitlines(keepends=True)
+    parts: list[SafeString] = []
+    for op, i1, i2, j1, j2 in _opcodes(a, b):
+        if op == "equal":
+            parts.append(format_html("{}", "".join(a[i1:i2])))
+        else:
+            parts += _marked(_tokens("".join(a[i1:i2]), language), _tokens("".join(b[j1:j2]), language))
     return format_html_join("", "{}", ((part,) for part in parts))
 
 

@@ -17,6 +17,18 @@ def match_key(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
 
 
+def shortened(text: str, limit: int) -> str:
+    """``text`` in at most ``limit`` characters, ending in "…" when cut, marks kept with their letter (a Hindi
+    vowel sign is not cut from its consonant). Django's ``truncatechars`` reads every character to count them,
+    which twenty cards a page felt."""
+    if len(text) <= limit:
+        return text
+    cut = limit - 1
+    while cut < len(text) and unicodedata.category(text[cut]).startswith("M"):
+        cut += 1
+    return text[:cut].rstrip() + "…"
+
+
 def looks_like_heading(line: str) -> bool:
     """A short line that does not end a sentence: a headline or a subheading.
 

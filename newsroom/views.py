@@ -19,6 +19,7 @@ from newsroom.filters import ArticleFilter
 from newsroom.languages import display_name, translated
 from newsroom.models import Article, Tag, Topic
 from newsroom.pagination import ListingPaginator
+from newsroom.querysets import listed
 from newsroom.slugs import headline_slug
 from newsroom.text import blocks
 
@@ -123,7 +124,7 @@ class TagView(StoryListView):
     template_name = "newsroom/tag_detail.html"
 
     def get(self, request, *args, **kwargs):
-        self.tag = get_object_or_404(Tag, slug=kwargs["slug"])
+        self.tag = get_object_or_404(listed(Tag.objects.all()), slug=kwargs["slug"])
         self.hidden_filters = ("place" if self.tag.kind == Tag.Kind.PLACE else "tag",)
         return super().get(request, *args, **kwargs)
 

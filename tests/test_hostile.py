@@ -603,14 +603,6 @@ def deadline(seconds: float):
         signal.signal(signal.SIGALRM, previous)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=TimeoutError,
-    reason="newsroom/revisions.py diff_html runs difflib.SequenceMatcher over every character of unspaced text: "
-    "a one-character change in a 100,000-character Japanese run takes minutes (143 s measured) on the revision "
-    "diff and restore pages; fix: trim the common prefix and suffix first and mark the rest as one change when "
-    "it is still too large to compare",
-)
 def test_revision_pages_of_a_100000_character_run_answer_quickly(editor_client, hostile):
     """An editor who changes one character of the Japanese story with a 100,000-character run sees the revision
     diff and the restore page in seconds, with the change marked: the diff does not turn quadratic."""

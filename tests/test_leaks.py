@@ -38,6 +38,7 @@ FILLERS = 22  # published stories in the OCOP topic, tagged Bac Ninh: with the s
 NEVER_USED = 987654  # an id no story has
 HIDDEN_TAG = "kanari-hidden-only"
 MISSING_TAG = "kanari-never-made"
+HIDDEN_OUTLET, MISSING_OUTLET = 970_001, 970_002
 
 
 def token(state: str, name: str) -> str:
@@ -108,7 +109,8 @@ def canaries(published_seeds) -> Canaries:
         name_hi=token("tag", "tagname"),
     )
     TagAlias.objects.create(tag=tag, name=token("tag", "tagalias"))
-    outlet = Outlet.objects.create(name="Hidden outlet", domain="hidden-outlet.example")
+    # A number no other outlet or page has, so that answers can be compared apart from it (MISSING_OUTLET).
+    outlet = Outlet.objects.create(pk=HIDDEN_OUTLET, name="Hidden outlet", domain="hidden-outlet.example")
     stories = {state: hide(state, status, offset, tag, outlet) for state, (status, offset) in HIDDEN.items()}
     return Canaries(stories, tag, outlet)
 
@@ -184,7 +186,6 @@ def walk_urls(client: Client, canaries: Canaries) -> list[str]:
     today = timezone.localdate()
     relevant = {
         "place": ["bac-ninh"],
-        "outlet": [str(canaries.outlet.pk)],
         "language": ["hi"],
         "translated": ["on"],
         "published_after": [str(today - timedelta(days=1))],
@@ -416,18 +417,13 @@ def test_no_list_without_a_filter_form_names_a_tag_that_only_hidden_stories_carr
     assert len(client.get("/api/tags/").json()["results"]) == Tag.objects.exclude(slug=HIDDEN_TAG).count()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="newsroom/filters.py ArticleFilter._tags offers every tag (Tag.objects.all()) in the place/tag selects of "
-    "every listing and the API, and accepts it as a filter value: a tag only hidden stories carry shows its name on "
-    "every page, and ?place=<it> answers unlike ?place=<a missing slug>; fix: leave out tags whose every story is "
-    "hidden (tags without stories stay)",
-)
-def test_listings_do_not_offer_a_hidden_only_tag(client, canaries):
+def test_listings_do_not_offer_a_hidden_only_tag_or_outlet(client, canaries):
     """The filter form of every listing (home excepted: it has none) and of the API does not offer or accept the tag
-    that only hidden stories carry: its name is nowhere, filtering by it reads like filtering by a tag that never
-    existed, and searching for its name like searching for nothing."""
+    that only hidden stories carry, nor the outlet they alone come from: their names are nowhere, filtering by them
+    reads like filtering by a tag or an outlet that never existed, and searching for the tag's name like searching
+    for nothing. The API's outlet list leaves the outlet out."""
     tag_name = token("tag", "tagname")
+    outlet, missing_outlet = str(HIDDEN_OUTLET), str(MISSING_OUTLET)
     for language in ("en", "hi"):
         with translation.override(language):
             pages = [
@@ -436,26 +432,28 @@ def test_listings_do_not_offer_a_hidden_only_tag(client, canaries):
                 reverse("newsroom:tag-detail", args=["bac-ninh"]),
             ]
         for page in pages:
-            assert tag_name not in client.get(page).content.decode(), page
-            hidden = client.get(f"{page}?place={HIDDEN_TAG}")
-            missing = client.get(f"{page}?place={MISSING_TAG}")
-            assert same_answer(hidden, missing, HIDDEN_TAG, MISSING_TAG), page
+            content = client.get(page).content.decode()
+            assert tag_name not in content, page
+            assert canaries.outlet.name not in content, page
+            for name, hidden_value, missing_value in (
+                ("place", HIDDEN_TAG, MISSING_TAG),
+                ("outlet", outlet, missing_outlet),
+            ):
+                hidden = client.get(f"{page}?{name}={hidden_value}")
+                missing = client.get(f"{page}?{name}={missing_value}")
+                assert same_answer(hidden, missing, hidden_value, missing_value), (page, name)
     tag_search, stand_in = (client.get(f"/en/search/?q={word}") for word in swap(tag_name))
     assert tag_search.content.decode().replace(*swap(tag_name)) == stand_in.content.decode()
-    hidden = client.get(f"/api/articles/?place={HIDDEN_TAG}")
-    missing = client.get(f"/api/articles/?place={MISSING_TAG}")
-    assert (hidden.status_code, hidden.content.decode().replace(HIDDEN_TAG, MISSING_TAG)) == (
-        missing.status_code,
-        missing.content.decode(),
-    )
+    for name, hidden_value, missing_value in (("place", HIDDEN_TAG, MISSING_TAG), ("outlet", outlet, missing_outlet)):
+        hidden = client.get(f"/api/articles/?{name}={hidden_value}")
+        missing = client.get(f"/api/articles/?{name}={missing_value}")
+        assert (hidden.status_code, hidden.content.decode().replace(hidden_value, missing_value)) == (
+            missing.status_code,
+            missing.content.decode(),
+        )
+    assert canaries.outlet.name not in client.get("/api/outlets/").content.decode()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="newsroom/views.py TagView.get finds the tag with get_object_or_404(Tag, slug=...): the page of a tag "
-    "only hidden stories carry shows its name (200) where a missing tag is a 404; fix: look it up among tags that "
-    "have a published story or no story at all",
-)
 def test_a_hidden_only_tags_page_answers_like_a_missing_one(client, canaries):
     """The page of the tag only hidden stories carry is the same 404 as the page of a tag that never existed, in
     every language."""

@@ -44,7 +44,7 @@ def public_urls(client) -> list[str]:
                     f"{topic_url}?language=hi",
                     reverse("newsroom:topic-rss", args=[topic.slug]),
                 ]
-            for tag in Tag.objects.filter(articles__isnull=False).distinct():
+            for tag in Tag.objects.filter(articles__in=Article.objects.published()).distinct():
                 urls.append(reverse("newsroom:tag-detail", args=[tag.slug]))
     urls += ["/api/", "/api/articles/", "/api/articles/?page_size=100", "/api/topics/", "/api/tags/", "/api/outlets/"]
     urls += [f"/api/articles/{pk}/" for pk in Article.objects.published().values_list("pk", flat=True)]

@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from newsroom.languages import content_languages
 from newsroom.models import Article, Outlet, Tag, Topic
 from newsroom.ninjs import language_tag
 from tests.conftest import make_story
@@ -121,6 +122,7 @@ def test_a_story_in_another_language_is_labelled(client, topic):
 def test_unpublished_stories_are_on_no_listing(client, topic, status):
     """Drafts, stories in review and archived stories are on no home, topic or tag page."""
     place = Tag.objects.get(slug="bac-ninh")
+    make_story("Public story", topics=[topic], tags=[place])
     make_story(f"Hidden {status}", status=status, topics=[topic], tags=[place])
     for path in ("/en/", url("topic-detail", slug="ocop"), url("tag-detail", slug="bac-ninh"), url("tag-list")):
         assert "Hidden" not in html(client, path)
@@ -420,3 +422,17 @@ def test_server_error_page_is_in_the_pages_language(rf):
     with translation.override("hi"):
         page = server_error(rf.get("/hi/")).content.decode()
     assert '<html lang="hi"' in page and "सर्वर" in page
+
+
+def test_the_language_menu_links_this_page_in_every_language_with_its_filters(client, topic):
+    """The language menu of a listing links the same page, filters and query kept, in every content language;
+    a search in Hindi keeps its words."""
+    page = html(client, url("topic-detail", slug="ocop") + "?place=bac-ninh&language=hi")
+    menu = page.split('class="language-menu"')[1].split("</details>")[0]
+    links = re.findall(r'<a href="([^"]*)" hreflang="([^"]*)"', menu)
+    assert [tag for _href, tag in links] == ["vi", "en", "hi", "ja", "zh-Hans", "ko", "fr", "ru", "lo"]
+    for (href, _tag), code in zip(links, content_languages(), strict=True):
+        assert href == url("topic-detail", code, slug="ocop") + "?place=bac-ninh&amp;language=hi"
+    search = html(client, url("search", "hi") + "?q=%E0%A4%AC%E0%A4%BE%E0%A4%95")
+    menu = search.split('class="language-menu"')[1].split("</details>")[0]
+    assert f'href="{url("search", "ja")}?q=%E0%A4%AC%E0%A4%BE%E0%A4%95"' in menu

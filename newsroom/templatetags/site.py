@@ -5,15 +5,18 @@ from dataclasses import dataclass
 
 from django import template
 from django.conf.locale import LANG_INFO
-from django.urls import translate_url
-from django.utils.html import _json_script_escapes
-from django.utils.safestring import mark_safe
+from django.urls import NoReverseMatch, reverse, translate_url
+from django.utils import translation
+from django.utils.formats import date_format
+from django.utils.html import _json_script_escapes, format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import localtime
 from django.utils.translation import gettext
 
 from newsroom.languages import content_languages, display_name
 from newsroom.models import Article
 from newsroom.ninjs import language_tag as bcp47
+from newsroom.text import shortened
 
 register = template.Library()
 
@@ -38,6 +41,53 @@ def version(article: Article, page_language: str) -> StoryVersion:
         lead=article.summary(shown),
         url=article.get_absolute_url(shown),
         other_language=shown != page_language,
+    )
+
+
+CARD_HEADINGS = ("h2", "h3")
+
+
+@register.simple_tag(takes_context=True)
+def story_card(context, article: Article, heading: str = "h3") -> SafeString:
+    """A story's card in a list: its headline linked, its lead (or, in search results, the passage that matched),
+    date and outlet, in the page's language or labelled as in its original. Written out in Python: a listing shows
+    twenty, and as a template they cost most of the page."""
+    if heading not in CARD_HEADINGS:
+        raise template.TemplateSyntaxError(f"story_card heading must be one of {CARD_HEADINGS}, not {heading!r}")
+    page_language = context["LANGUAGE_CODE"]
+    story = version(article, page_language)
+    passage = getattr(article, "passage", None)
+    if passage:
+        lead = format_html('<p class="card-lead passage" lang="{}" dir="auto">{}</p>', bcp47(passage[0]), passage[1])
+    elif story.lead:
+        lead = format_html('<p class="card-lead">{}</p>', shortened(story.lead, 220))
+    else:
+        lead = ""
+    label = ""
+    if story.other_language:
+        label = format_html(
+            '<span class="language-label">{}</span>',
+            gettext("In %(language)s") % {"language": language_name(story.language)},
+        )
+    outlet = format_html('<span class="outlet">{}</span>', article.outlet.name) if article.outlet_id else ""
+    published = article.published_at
+    return format_html(
+        '<article class="card" lang="{}" dir="auto">\n'
+        '  <{} class="card-title"><a href="{}">{}</a></{}>\n'
+        "  {}\n"
+        '  <p class="card-meta" lang="{}">{} <time datetime="{}">{}</time> {}</p>\n'
+        "</article>\n",
+        bcp47(story.language),
+        heading,
+        story.url,
+        shortened(story.title, 150),
+        heading,
+        lead,
+        bcp47(page_language),
+        label,
+        machine_time(published),
+        date_format(localtime(published), "DATE_FORMAT") if published else "",
+        outlet,
     )
 
 
@@ -69,9 +119,18 @@ def name_in(obj, language: str) -> str:
 
 @register.simple_tag(takes_context=True)
 def page_languages(context) -> list[tuple[str, str]]:
-    """This page in every content language: ``(code, path)`` pairs, filters kept."""
+    """This page in every content language: ``(code, path)`` pairs, filters kept. The path is resolved once and
+    reversed in each language (``translate_url`` would resolve it again for each)."""
     request = context["request"]
-    return [(code, translate_url(request.get_full_path(), code)) for code in content_languages()]
+    match, query = request.resolver_match, "".join(request.get_full_path().partition("?")[1:])
+    links = []
+    for code in content_languages():
+        try:
+            with translation.override(code):
+                links.append((code, reverse(match.view_name, args=match.args, kwargs=match.kwargs) + query))
+        except (AttributeError, NoReverseMatch):  # no match (an error page) or a view without a name
+            links.append((code, translate_url(request.get_full_path(), code)))
+    return links
 
 
 @register.filter
