@@ -10,7 +10,6 @@ validation and filtering share them, and a listing's query count does not
 depend on which filters are used.
 """
 
-
 import django_filters
 from django import forms
 from django.conf import settings
