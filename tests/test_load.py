@@ -237,6 +237,37 @@ def test_a_crash_on_one_file_rejects_it_alone(monkeypatch, tmp_path):
     assert Article.objects.count() == 1
 
 
+def test_a_file_whose_rejection_cannot_be_recorded_is_reported_and_the_batch_goes_on(monkeypatch):
+    """When the importer fails on a file and then cannot record the rejection either, the file is reported as
+    rejected (with both failures), the rest of the batch imports, and the next import tries the file again."""
+    import newsroom.ingest.load as load
+
+    real_clean, real_record = load.clean, load.Importer._record_rejection
+
+    def failing_clean(text):
+        if "Lai Chau" in text:
+            raise RuntimeError("boom")
+        return real_clean(text)
+
+    def failing_record(self, prepared, rejection):
+        if prepared.name.endswith("markup_as_text.txt"):
+            raise RuntimeError("ledger unavailable")
+        return real_record(self, prepared, rejection)
+
+    monkeypatch.setattr(load, "clean", failing_clean)
+    monkeypatch.setattr(load.Importer, "_record_rejection", failing_record)
+    report = run(DATA / "markup_as_text.txt", DATA / "own_headline.txt")
+    assert [r["status"] for r in report] == ["rejected", "created"]
+    assert report[0]["code"] == "internal-error"
+    assert "boom" in report[0]["reason"] and "ledger unavailable" in report[0]["reason"]
+    assert RawDocument.objects.filter(reason="internal-error").count() == 0
+    monkeypatch.setattr(load, "clean", real_clean)
+    monkeypatch.setattr(load.Importer, "_record_rejection", real_record)
+    again = run(DATA / "markup_as_text.txt", DATA / "own_headline.txt")
+    assert [r["status"] for r in again] == ["created", "unchanged"]
+    assert Article.objects.count() == 2
+
+
 def test_outlet_from_known_domain_and_created_for_new_ones():
     """A known domain maps to its outlet; an unknown one creates an outlet named after the domain."""
     run(seed_path(0), DATA / "placeholder_caption.txt")

@@ -290,8 +290,18 @@ class Importer:
             self.outlets.clear()
             failure = error
         logger.error("Import of %s failed", prepared.name, exc_info=failure)
-        with transaction.atomic():
-            return self._record_rejection(prepared, _internal_error(failure))
+        rejection = prepared.rejection or _internal_error(failure)
+        try:
+            with transaction.atomic():
+                return self._record_rejection(prepared, rejection)
+        except Exception as error:
+            # Not in the ledger either: the file is still on disk, and the next import tries it again.
+            logger.error("The rejection of %s could not be recorded", prepared.name, exc_info=error)
+            message = (
+                f"{rejection.message} The rejection could not be recorded ({type(error).__name__}: {error}); "
+                "the next import tries the file again."
+            )
+            return FileResult(prepared.name, RawDocument.Status.REJECTED, code=rejection.code, reason=message)
 
     def _store(self, prepared: Prepared) -> FileResult:
         story, detection, classification = prepared.story, prepared.detection, prepared.classification
