@@ -89,7 +89,7 @@ class StoryFeed(Feed):
             stories = stories.in_language(scope.language)
         if scope.topic is not None:
             stories = stories.in_topic(scope.topic)
-        stories = list(stories.for_listing()[:FEED_SIZE])
+        stories = list(stories.for_feed()[:FEED_SIZE])
         for story in stories:
             story.feed_language = scope.language or story.original_language
         return stories

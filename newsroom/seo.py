@@ -11,7 +11,8 @@ from typing import Any
 
 from django.conf import settings
 from django.templatetags.static import static
-from django.urls import translate_url
+from django.urls import NoReverseMatch, reverse, translate_url
+from django.utils import translation
 
 from newsroom.languages import content_languages, display_name
 from newsroom.models import Article, Tag
@@ -30,16 +31,28 @@ def site_name() -> str:
     return settings.NEWSROOM_SITE_NAME
 
 
+def paths_in_languages(request) -> dict[str, str]:
+    """This page's path in every content language (the language prefix changed): resolved once, reversed in each
+    language. A page without a named URL (an error page) keeps its path."""
+    match = request.resolver_match
+    paths = {}
+    for language in content_languages():
+        try:
+            with translation.override(language):
+                paths[language] = reverse(match.view_name, args=match.args, kwargs=match.kwargs)
+        except (AttributeError, NoReverseMatch):
+            paths[language] = translate_url(request.path, language)
+    return paths
+
+
 def listing_metadata(request) -> PageMetadata:
     """A page that exists in every content language (home, topic, tag pages): the same path in each."""
     path = request.path
     page = request.GET.get("page", "")
     suffix = f"?page={page}" if page.isdigit() and page != "1" else ""
-    alternates = [
-        (language_tag(language), request.build_absolute_uri(translate_url(path, language) + suffix))
-        for language in content_languages()
-    ]
-    alternates.append(("x-default", request.build_absolute_uri(translate_url(path, settings.LANGUAGE_CODE) + suffix)))
+    paths = paths_in_languages(request)
+    alternates = [(language_tag(language), request.build_absolute_uri(paths[language] + suffix)) for language in paths]
+    alternates.append(("x-default", request.build_absolute_uri(paths[settings.LANGUAGE_CODE] + suffix)))
     return PageMetadata(canonical=request.build_absolute_uri(path + suffix), alternates=alternates)
 
 

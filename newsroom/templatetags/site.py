@@ -5,15 +5,14 @@ from dataclasses import dataclass
 
 from django import template
 from django.conf.locale import LANG_INFO
-from django.urls import NoReverseMatch, reverse, translate_url
-from django.utils import translation
 from django.utils.formats import date_format
-from django.utils.html import _json_script_escapes, format_html
+from django.utils.html import _json_script_escapes, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import localtime
 from django.utils.translation import gettext
 
-from newsroom.languages import content_languages, display_name
+from newsroom import seo
+from newsroom.languages import display_name
 from newsroom.models import Article
 from newsroom.ninjs import language_tag as bcp47
 from newsroom.text import shortened
@@ -91,6 +90,31 @@ def story_card(context, article: Article, heading: str = "h3") -> SafeString:
     )
 
 
+@register.simple_tag
+def filter_fields(form) -> SafeString:
+    """A listing's filter form's fields, each in a ``div`` with its label (after the box for a checkbox) and its
+    errors; written out in Python, as Django's templates for labels and inputs would, at a tenth of their cost."""
+    fields = []
+    for field in form:
+        label = field.label
+        suffix = form.label_suffix if field.field.label_suffix is None else field.field.label_suffix
+        if suffix and label and label[-1] not in gettext(":?.!"):
+            label = format_html("{}{}", label, suffix)
+        label = format_html('<label for="{}">{}</label>', field.id_for_label, label)
+        checkbox = field.name == "translated"
+        errors = format_html('<div class="field-error" id="{}-error">{}</div>', field.auto_id, field.errors)
+        fields.append(
+            format_html(
+                '<div class="field{}{}">{} {}{}</div>',
+                " has-error" if field.errors else "",
+                " checkbox" if checkbox else "",
+                *((field.as_widget(), label) if checkbox else (label, field.as_widget())),
+                errors if field.errors else "",
+            )
+        )
+    return format_html_join("\n", "{}", ((field,) for field in fields))
+
+
 @register.filter
 def language_tag(code: str) -> str:
     """``zh-hans`` -> ``zh-Hans``, for ``lang`` and ``hreflang`` attributes."""
@@ -119,18 +143,10 @@ def name_in(obj, language: str) -> str:
 
 @register.simple_tag(takes_context=True)
 def page_languages(context) -> list[tuple[str, str]]:
-    """This page in every content language: ``(code, path)`` pairs, filters kept. The path is resolved once and
-    reversed in each language (``translate_url`` would resolve it again for each)."""
+    """This page in every content language: ``(code, path)`` pairs, filters kept."""
     request = context["request"]
-    match, query = request.resolver_match, "".join(request.get_full_path().partition("?")[1:])
-    links = []
-    for code in content_languages():
-        try:
-            with translation.override(code):
-                links.append((code, reverse(match.view_name, args=match.args, kwargs=match.kwargs) + query))
-        except (AttributeError, NoReverseMatch):  # no match (an error page) or a view without a name
-            links.append((code, translate_url(request.get_full_path(), code)))
-    return links
+    query = "".join(request.get_full_path().partition("?")[1:])
+    return [(code, path + query) for code, path in seo.paths_in_languages(request).items()]
 
 
 @register.filter
