@@ -190,7 +190,13 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHES = {
     "default": {"BACKEND": "newsroom.redis_cache.RedisCache", "LOCATION": REDIS_URL}
     if REDIS_URL
-    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "newsroom"}
+    else {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "newsroom",
+        # Django's default of 300 is fewer than the pages a day's readers cycle through: each new one evicted
+        # the oldest, and the cache hit nothing. A page is 20-60 KB, so 2,000 cost a worker up to ~100 MB.
+        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("NEWSROOM_MEMORY_CACHE_ENTRIES", "2000"))},
+    }
 }
 CACHES["default"]["KEY_PREFIX"] = os.environ.get("CACHE_KEY_PREFIX", "newsroom")
 # How long a public page is kept, in seconds; 0 turns the page cache off.

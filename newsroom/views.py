@@ -159,15 +159,8 @@ class ArticleView(DetailView):
     context_object_name = "article"
 
     def get_queryset(self):
-        return (
-            Article.objects.published()
-            .select_related("outlet", "primary_topic")
-            .prefetch_related(
-                "topics",
-                "tags",
-                "images",
-            )
-        )
+        # Not the primary topic's row: the page names the topics from ``topics``, ordered by primary_topic_id.
+        return Article.objects.published().select_related("outlet").prefetch_related("topics", "tags", "images")
 
     def get(self, request, *args, **kwargs):
         self.object = self.get_object()
