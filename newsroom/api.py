@@ -29,7 +29,7 @@ from newsroom.filters import ArticleFilter
 from newsroom.languages import column, content_languages
 from newsroom.models import Article, Outlet, Tag, Topic
 from newsroom.ninjs import article_to_ninjs, article_versions
-from newsroom.pagination import ListingPaginator
+from newsroom.pagination import ListingPaginator, listing_key
 from newsroom.querysets import listed
 
 app_name = "api"
@@ -138,7 +138,7 @@ def page_size(request: HttpRequest) -> int:
 
 def paginate(request: HttpRequest, queryset: QuerySet, name: str) -> tuple[Page, dict[str, Any]]:
     """The requested page of ``queryset`` and the pagination members of the answer (links keep every filter)."""
-    paginator = ListingPaginator(queryset, page_size(request))
+    paginator = ListingPaginator(queryset, page_size(request), key=listing_key(request, "page", "page_size"))
     try:
         page = paginator.page(request.GET.get("page") or 1)
     except InvalidPage as error:

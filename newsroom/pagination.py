@@ -7,6 +7,13 @@ from django.utils.functional import cached_property
 from newsroom.cache import remember
 
 
+def listing_key(request, *page_parameters: str) -> str:
+    """What a list is, for ``ListingPaginator(key=...)``: its path (language, topic or tag) and its filters, less
+    ``page_parameters``, which only pick a page of it."""
+    filters = sorted((name, value) for name, value in request.GET.lists() if name not in page_parameters)
+    return f"{request.path}?{filters}"
+
+
 class ListingPaginator(Paginator):
     """A paginator whose later pages cost what the first one does.
 

@@ -18,7 +18,7 @@ from newsroom import search, seo
 from newsroom.filters import ArticleFilter
 from newsroom.languages import display_name, translated
 from newsroom.models import Article, Tag, Topic
-from newsroom.pagination import ListingPaginator
+from newsroom.pagination import ListingPaginator, listing_key
 from newsroom.querysets import listed
 from newsroom.slugs import headline_slug
 from newsroom.text import blocks
@@ -71,8 +71,7 @@ class StoryListView(FilterView):
 
     def get_paginator(self, queryset, per_page, **kwargs):
         """Each list read once per state of the site: its path (language, topic or tag) and filters name it."""
-        filters = sorted((name, value) for name, value in self.request.GET.lists() if name != self.page_kwarg)
-        return super().get_paginator(queryset, per_page, key=f"{self.request.path}?{filters}", **kwargs)
+        return super().get_paginator(queryset, per_page, key=listing_key(self.request, self.page_kwarg), **kwargs)
 
     def get_page_stories(self):
         """Where a page of search results is fetched from, in rank order."""
