@@ -7,6 +7,11 @@ from django.utils import timezone
 from newsroom.languages import column, content_languages
 
 
+def _card_fields() -> list[str]:
+    texts = [column(field, language) for field in ("title", "lead") for language in content_languages()]
+    return ["original_language", "published_at", "outlet__name", *texts]
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self):
         """Stories a reader may see: published, and not scheduled for later."""
@@ -25,17 +30,17 @@ class ArticleQuerySet(models.QuerySet):
         (``story_card``): headlines and leads in every language (a card falls back to the original), the date
         and the outlet's name. A card reads nothing else; the other columns cost a page twenty model fields
         each to compile and build."""
-        texts = [column(field, language) for field in ("title", "lead") for language in content_languages()]
-        return (
-            self.select_related("outlet")
-            .only("original_language", "published_at", "outlet__name", *texts)
-            .order_by("-published_at", "-pk")
-        )
+        return self.select_related("outlet").only(*_card_fields()).order_by("-published_at", "-pk")
 
     def for_feed(self):
-        """Newest first, with what a feed entry shows (``feeds.StoryFeed``): everything but the bodies."""
-        bodies = ["body", *(column("body", language) for language in content_languages())]
-        return self.select_related("outlet", "primary_topic").defer(*bodies).order_by("-published_at", "-pk")
+        """``for_listing`` with what a feed entry adds (``feeds.StoryFeed``): the byline, the update time and the
+        primary topic's names."""
+        topic = ["slug", "name", *(column("name", language) for language in content_languages())]
+        return (
+            self.select_related("outlet", "primary_topic")
+            .only(*_card_fields(), "byline", "updated_at", *(f"primary_topic__{field}" for field in topic))
+            .order_by("-published_at", "-pk")
+        )
 
     def touch(self) -> int:
         """A new version for stories whose links changed outside their form, in one UPDATE: an editor
