@@ -33,9 +33,12 @@ def site_name() -> str:
 
 def paths_in_languages(request) -> dict[str, str]:
     """This page's path in every content language (the language prefix changed): resolved once, reversed in each
-    language. A page without a named URL (an error page) keeps its path."""
+    language. A page without a named URL (an error page) keeps its path. Kept on the request: the language menu
+    and the hreflang alternates both ask."""
+    if hasattr(request, "_paths_in_languages"):
+        return request._paths_in_languages
     match = request.resolver_match
-    paths = {}
+    paths = request._paths_in_languages = {}
     for language in content_languages():
         try:
             with translation.override(language):

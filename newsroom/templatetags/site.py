@@ -31,8 +31,8 @@ class StoryVersion:
     other_language: bool  # the story has no version in the page's language: its original is shown
 
 
-@register.filter
 def version(article: Article, page_language: str) -> StoryVersion:
+    """What a card shows of ``article`` on a ``page_language`` page."""
     shown = article.shown_language(page_language)
     return StoryVersion(
         language=shown,
