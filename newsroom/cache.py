@@ -40,6 +40,8 @@ import os
 import secrets
 import tempfile
 import threading
+import time
+from collections import OrderedDict
 from pathlib import Path
 
 from django.conf import settings
@@ -58,6 +60,9 @@ GENERATION_KEY = "newsroom:pages:generation"
 SAFE_METHODS = ("GET", "HEAD")
 # How long a value ``remember`` keeps (a replaced generation makes it unreachable sooner).
 MEMO_SECONDS = 600
+# How many remembered values a process keeps a copy of: a listing's ids (up to a few hundred KB), its filters'
+# options; enough for the listings a day's readers cycle through, few enough for a worker's memory.
+PROCESS_MEMOS = 64
 # The public pages, by URL name. Search is included: it is the costliest page and popular searches (places,
 # programmes) repeat; odd queries only take room until they expire, like odd API filters do.
 CACHEABLE_VIEWS = frozenset(
@@ -168,6 +173,7 @@ def read_generation() -> str:
 def _bump() -> None:
     """Replace the generation: every page stored so far becomes unreachable."""
     _state.read_since_bump = False
+    _memos.clear()
     try:
         cache = _cache()
         token = secrets.token_hex(16)
@@ -231,18 +237,67 @@ def next_publication(generation: str) -> float:
     return until
 
 
+class _ProcessMemos:
+    """The values ``remember`` returned lately, kept in this process as well, by their key (which names the
+    generation): a page reads them without a round trip to the shared cache and without unpickling them (a
+    listing's ids are tens of thousands of numbers). The least recently used go first; a replaced generation
+    empties it."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self.entries: OrderedDict[str, tuple[object, float, float]] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: str) -> tuple[object, float] | None:
+        with self.lock:
+            entry = self.entries.get(key)
+            if entry is None:
+                return None
+            if time.monotonic() >= entry[2]:
+                del self.entries[key]
+                return None
+            self.entries.move_to_end(key)
+            return entry[0], entry[1]
+
+    def put(self, key: str, value: object, until: float) -> None:
+        with self.lock:
+            self.entries[key] = (value, until, time.monotonic() + MEMO_SECONDS)
+            self.entries.move_to_end(key)
+            while len(self.entries) > self.size:
+                self.entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.entries.clear()
+
+
+_memos = _ProcessMemos(PROCESS_MEMOS)
+
+
+def forget_process_memos() -> None:
+    """Empty this process's copies of remembered values: for a cache cleared behind the generation's back
+    (the tests' fixtures)."""
+    _memos.clear()
+
+
 def remember(name: str, compute):
-    """``compute()``, a value read from public data (a listing's story count), remembered under ``name`` until
+    """``compute()``, a value read from public data (a listing's story ids), remembered under ``name`` until
     that data changes: kept for this generation, and not past the moment the next scheduled story goes public.
-    Whether or not pages are cached."""
-    cache = _cache()
+    Whether or not pages are cached. The value is shared by every caller in the process: never change it."""
     generation = read_generation()
     key = f"newsroom:memo:{generation}:" + hashlib.sha256(name.encode()).hexdigest()
-    entry = cache.get(key)
-    if entry is not None and timezone.now().timestamp() < entry[1]:
+    now = timezone.now().timestamp()
+    entry = _memos.get(key)
+    if entry is None:
+        entry = _cache().get(key)
+        if entry is not None:
+            _memos.put(key, *entry)
+    if entry is not None and now < entry[1]:
         return entry[0]
     value = compute()
-    cache.set(key, (value, next_publication(generation)), timeout=MEMO_SECONDS)
+    until = next_publication(generation)
+    _cache().set(key, (value, until), timeout=MEMO_SECONDS)
+    _memos.put(key, value, until)
     return value
 
 

@@ -27,7 +27,7 @@ class ArticleQuerySet(models.QuerySet):
 
     def for_listing(self):
         """Newest first (the id breaks ties, so pages never repeat or skip), with only what a story card shows
-        (``story_card``): headlines and leads in every language (a card falls back to the original), the date
+        (``story_cards``): headlines and leads in every language (a card falls back to the original), the date
         and the outlet's name. A card reads nothing else; the other columns cost a page twenty model fields
         each to compile and build."""
         return self.select_related("outlet").only(*_card_fields()).order_by("-published_at", "-pk")

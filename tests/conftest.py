@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
+from newsroom.cache import forget_process_memos
 from newsroom.models import Article, Tag, Topic
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -173,8 +174,10 @@ def page_cache(request, settings, page_generation_file):
     if request.node.get_closest_marker("uncached"):
         settings.NEWSROOM_PAGE_CACHE_SECONDS = 0
     caches["default"].clear()
+    forget_process_memos()
     yield
     caches["default"].clear()
+    forget_process_memos()
 
 
 @pytest.fixture

@@ -629,3 +629,37 @@ def test_another_process_invalidates_this_ones_memory(backend, client, zebra):
     }
     subprocess.run([sys.executable, "-c", code], check=True, env=env, cwd=django_settings.BASE_DIR)
     assert fetch(client, "/en/")["X-Cache"] == "miss"
+
+
+def test_a_remembered_value_is_read_once_per_process(backend):
+    """A value ``remember`` computed (a listing's ids) is served from the process's own copy afterwards: the
+    shared cache is asked only for the generation, never again for the value."""
+    computed = []
+    assert cache.remember("ids:test", lambda: computed.append(1) or [3, 2, 1]) == [3, 2, 1]
+    shared = cache._cache()
+    with mock.patch.object(shared, "get", wraps=shared.get) as reads:
+        assert cache.remember("ids:test", lambda: computed.append(1) or [9]) == [3, 2, 1]
+    assert computed == [1]
+    assert [call.args[0] for call in reads.call_args_list] == (
+        [] if backend == "locmem" else [cache.GENERATION_KEY]  # in memory the generation is in a file
+    )
+
+
+@pytest.mark.parametrize("backend", ["redis"], indirect=True)  # local memory is no process's but its own
+def test_a_process_reads_what_another_remembered(backend):
+    """A process without a copy of its own (another worker) takes the value from the shared cache when there is
+    one, without computing it."""
+    cache.remember("ids:test", lambda: [3, 2, 1])
+    cache.forget_process_memos()
+    assert cache.remember("ids:test", lambda: pytest.fail("computed again")) == [3, 2, 1]
+
+
+def test_a_generation_replaced_by_another_process_makes_remembered_values_stale(backend):
+    """The process's copies are keyed by the generation: when another process replaces it (an editor's save in
+    another worker, an import), the next read computes the value again."""
+    assert cache.remember("ids:test", lambda: [1]) == [1]
+    if backend == "locmem":
+        cache._write_generation_file(cache._generation_file(), "0" * 32)
+    else:
+        cache._cache().set(cache.GENERATION_KEY, "0" * 32, timeout=None)
+    assert cache.remember("ids:test", lambda: [2, 1]) == [2, 1]
