@@ -127,6 +127,42 @@ def filter_fields(form) -> SafeString:
     return mark_safe("\n".join(fields))  # noqa: S308  # nosec B308, B703
 
 
+@register.simple_tag
+def head_links(meta: seo.PageMetadata) -> SafeString:
+    """A page's canonical URL, its versions in other languages (hreflang) and its OpenGraph properties."""
+    lines = [f'<link rel="canonical" href="{_html(meta.canonical)}">']
+    lines += [f'<link rel="alternate" hreflang="{_html(code)}" href="{_html(url)}">' for code, url in meta.alternates]
+    lines += [f'<meta property="{_html(name)}" content="{_html(value)}">' for name, value in meta.opengraph]
+    # Safe: every value is escaped.
+    return mark_safe("\n  ".join(lines))  # noqa: S308  # nosec B308, B703
+
+
+@register.simple_tag
+def language_links(links, current: str) -> SafeString:
+    """The language menu's items: ``(code, href)`` pairs, each language named in itself, ``current`` marked."""
+    items = []
+    for code, href in links:
+        tag = _html(bcp47(code))
+        marked = ' aria-current="true"' if code == current else ""
+        name = _html(language_local_name(code))
+        items.append(f'<li><a href="{_html(href)}" hreflang="{tag}" lang="{tag}"{marked}>{name}</a></li>')
+    # Safe: every value is escaped.
+    return mark_safe("\n".join(items))  # noqa: S308  # nosec B308, B703
+
+
+@register.simple_tag(takes_context=True)
+def topic_links(context, topics, current=None) -> SafeString:
+    """The topic navigation's items, named in the page's language, ``current`` marked."""
+    language = context["LANGUAGE_CODE"]
+    items = []
+    for topic in topics:
+        marked = ' aria-current="page"' if topic == current else ""
+        url, name = _html(topic.get_absolute_url()), _html(display_name(topic, language))
+        items.append(f'<li><a href="{url}"{marked}>{name}</a></li>')
+    # Safe: every value is escaped.
+    return mark_safe("\n".join(items))  # noqa: S308  # nosec B308, B703
+
+
 @register.filter
 def language_tag(code: str) -> str:
     """``zh-hans`` -> ``zh-Hans``, for ``lang`` and ``hreflang`` attributes."""
