@@ -1,42 +1,17 @@
 """The content model: stories, their sources, the topic/tag registry and the import ledger."""
 
-from functools import lru_cache
-from urllib.parse import quote
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import translation
-from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.translation import gettext_lazy as _
 
 from newsroom.images import BoundedImageField, validate_image_extension, validate_image_file
 from newsroom.languages import column, content_languages
+from newsroom.paths import localized_path
 from newsroom.querysets import ArticleQuerySet
 from newsroom.slugs import headline_slug
 from newsroom.text import match_key
-
-# Stand-ins reversed once per language (``_story_path_parts``); digits, as the ``int`` converter wants.
-_PK_MARK, _SLUG_MARK = "918273645", "546372819"
-
-
-@lru_cache(maxsize=64)
-def _story_path_parts(language: str, urlconf: str | None, script_prefix: str) -> tuple[str, str, str]:
-    """A story's path in ``language`` around its number and slug: ``("/hi/stories/", "/", "/")``."""
-    with translation.override(language):
-        sample = reverse("newsroom:article-detail", urlconf=urlconf, kwargs={"pk": _PK_MARK, "slug": _SLUG_MARK})
-    head, rest = sample.split(_PK_MARK)
-    middle, tail = rest.split(_SLUG_MARK)
-    return head, middle, tail
-
-
-def story_path(pk: int, slug: str, language: str) -> str:
-    """What ``reverse("newsroom:article-detail")`` gives in ``language``, without its cost (a listing builds
-    twenty, a sitemap thousands): the pattern is reversed once per language and the slug percent-encoded as
-    ``reverse`` would. The slug is ``headline_slug``'s, which never holds a slash."""
-    head, middle, tail = _story_path_parts(language, get_urlconf(), get_script_prefix())
-    return f"{head}{pk}{middle}{quote(slug, safe=RFC3986_SUBDELIMS + '/~:@')}{tail}"
 
 
 class Outlet(models.Model):
@@ -71,8 +46,7 @@ class Topic(models.Model):
         return self.name or self.slug
 
     def get_absolute_url(self, language: str | None = None) -> str:
-        with translation.override(language or translation.get_language()):
-            return reverse("newsroom:topic-detail", kwargs={"slug": self.slug})
+        return localized_path("newsroom:topic-detail", language or translation.get_language(), slug=self.slug)
 
 
 class TopicKeyword(models.Model):
@@ -123,8 +97,7 @@ class Tag(models.Model):
         return self.name or self.slug
 
     def get_absolute_url(self, language: str | None = None) -> str:
-        with translation.override(language or translation.get_language()):
-            return reverse("newsroom:tag-detail", kwargs={"slug": self.slug})
+        return localized_path("newsroom:tag-detail", language or translation.get_language(), slug=self.slug)
 
 
 class TagAlias(models.Model):
@@ -231,7 +204,9 @@ class Article(models.Model):
         """The story's page in ``language`` (the active language by default), slugged from the headline shown
         there: a language the story lacks shows, and is slugged from, the original."""
         language = language or translation.get_language()
-        return story_path(self.pk, headline_slug(self.headline(language)), language)
+        return localized_path(
+            "newsroom:article-detail", language, pk=self.pk, slug=headline_slug(self.headline(language))
+        )
 
     @classmethod
     def from_db(cls, db, field_names, values):

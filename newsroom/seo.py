@@ -59,8 +59,9 @@ def listing_metadata(request) -> PageMetadata:
     return PageMetadata(canonical=request.build_absolute_uri(path + suffix), alternates=alternates)
 
 
-def article_metadata(request, article: Article, language: str) -> PageMetadata:
-    """Canonical, alternates, OpenGraph and a schema.org ``NewsArticle`` for a story shown on a ``language`` page."""
+def article_metadata(request, article: Article, language: str, *, topics, tags, images) -> PageMetadata:
+    """Canonical, alternates, OpenGraph and a schema.org ``NewsArticle`` for a story shown on a ``language`` page:
+    ``topics`` primary first, its ``tags`` and ``images`` in order."""
     shown = article.shown_language(language)
     absolute = request.build_absolute_uri
     urls = {lang: absolute(article.get_absolute_url(lang)) for lang in article.languages() or [shown]}
@@ -69,9 +70,8 @@ def article_metadata(request, article: Article, language: str) -> PageMetadata:
     canonical = urls[shown]
     headline = article.headline(shown)
     description = article.summary(shown)
-    topics = sorted(article.topics.all(), key=lambda topic: (topic.pk != article.primary_topic_id, topic.position))
-    tags = sorted(article.tags.all(), key=lambda tag: tag.slug)
-    images = [absolute(image.image.url) for image in article.images.all() if image.image]
+    tags = sorted(tags, key=lambda tag: tag.slug)
+    images = [absolute(image.image.url) for image in images if image.image]
 
     opengraph = [
         ("og:type", "article"),

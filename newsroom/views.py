@@ -15,6 +15,7 @@ from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 
 from newsroom import search, seo
+from newsroom.cache import remember
 from newsroom.filters import ArticleFilter
 from newsroom.languages import display_name, translated
 from newsroom.models import Article, Tag, Topic
@@ -93,14 +94,17 @@ class SearchView(StoryListView):
     template_name = "newsroom/search.html"
 
     def get_page_stories(self):
-        # Passages come from the bodies, which listings otherwise leave out.
-        return self.get_stories().select_related("outlet", "primary_topic").prefetch_related("images")
+        # Passages come from the bodies, which listings otherwise leave out (and ``search.passages`` reads the
+        # captions); a card reads the outlet's name.
+        return self.get_stories().select_related("outlet")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         query, language = self.request.GET.get("q", ""), get_language()
-        for article in context["object_list"] if query else ():
-            article.passage = search.story_snippet(article, query, language)
+        if query:
+            articles = context["object_list"]
+            for article, passage in zip(articles, search.passages(articles, query, language), strict=True):
+                article.passage = passage
         return {**context, "query": query}
 
 
@@ -159,7 +163,8 @@ class ArticleView(DetailView):
 
     def get_queryset(self):
         # Not the primary topic's row: the page names the topics from ``topics``, ordered by primary_topic_id.
-        return Article.objects.published().select_related("outlet").prefetch_related("topics", "tags", "images")
+        # Nor the topics and tags: ``links`` looks them up by id.
+        return Article.objects.published().select_related("outlet")
 
     def get(self, request, *args, **kwargs):
         self.object = self.get_object()
@@ -168,11 +173,21 @@ class ArticleView(DetailView):
             return redirect(canonical, permanent=True)
         return self.render_to_response(self.get_context_data(object=self.object))
 
+    def links(self, relation: str, model) -> list:
+        """The story's topics or tags: their ids read from the links, the rows looked up in the registry every
+        process keeps per state of the site (``remember``), where a prefetch would build each row anew."""
+        rows = remember(f"registry:{model._meta.label}", lambda: {row.pk: row for row in model.objects.all()})
+        through = getattr(Article, relation).through.objects.filter(article=self.object)
+        return [rows[pk] for pk in through.values_list(f"{model._meta.model_name}_id", flat=True) if pk in rows]
+
     def get_context_data(self, **kwargs):
         article = self.object
         language = get_language()
         shown = article.shown_language(language)
         fallbacks = [shown, article.original_language]
+        topics = sorted(self.links("topics", Topic), key=lambda t: (t.pk != article.primary_topic_id, t.position))
+        tags = self.links("tags", Tag)
+        images = sorted(article.images.all(), key=lambda image: (image.position, image.pk))
         # Related stories the reader can read in the page's language first, then newest first.
         # The links first (a join would have the database walk the published stories looking for them).
         linked = Article.related.through.objects.filter(from_article=article).values("to_article")
@@ -181,7 +196,7 @@ class ArticleView(DetailView):
             key=lambda story: (story.shown_language(language) != language, -story.published_at.timestamp(), -story.pk),
         )
         return super().get_context_data(
-            meta=seo.article_metadata(self.request, article, language),
+            meta=seo.article_metadata(self.request, article, language, topics=topics, tags=tags, images=images),
             shown_language=shown,
             updated=article.updated_at - article.published_at > UPDATE_WORTH_SHOWING,
             headline=article.headline(shown),
@@ -195,10 +210,10 @@ class ArticleView(DetailView):
                     alt_text=translated(image, "alt_text", fallbacks),
                     credit=image.credit,
                 )
-                for image in sorted(article.images.all(), key=lambda image: (image.position, image.pk))
+                for image in images
             ],
-            topics=sorted(article.topics.all(), key=lambda t: (t.pk != article.primary_topic_id, t.position)),
-            tags=sorted(article.tags.all(), key=lambda tag: display_name(tag, language).casefold()),
+            topics=topics,
+            tags=sorted(tags, key=lambda tag: display_name(tag, language).casefold()),
             related=related,
             **kwargs,
         )
