@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
+from newsroom.cache import remember
 from newsroom.languages import column, content_languages
 
 
@@ -55,3 +56,10 @@ def listed(rows: models.QuerySet, relation: str = "articles") -> models.QuerySet
     field = rows.model._meta.get_field(relation)
     stories = field.related_model.objects.filter(**{field.field.name: OuterRef("pk")})
     return rows.filter(Exists(stories.published()) | ~Exists(stories))
+
+
+def registry(model: type[models.Model]) -> dict[int, models.Model]:
+    """Every row of a small table (topics, tags) by id, in its model's order: read once per state of the site and
+    kept by each process (``cache.remember``), so pages look their topics and tags up here instead of querying
+    them. Shared by every request: never change a row."""
+    return remember(f"registry:{model._meta.label}", lambda: {row.pk: row for row in model.objects.all()})

@@ -9,18 +9,18 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db.models import Count
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import get_language
 from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 
 from newsroom import search, seo
-from newsroom.cache import remember
 from newsroom.filters import ArticleFilter
 from newsroom.languages import display_name, translated
 from newsroom.models import Article, Tag, Topic
 from newsroom.pagination import ListingPaginator, listing_key
-from newsroom.querysets import listed
+from newsroom.querysets import listed, registry
 from newsroom.slugs import headline_slug
 from newsroom.text import blocks
 
@@ -44,10 +44,11 @@ class HomeView(TemplateView):
     template_name = "newsroom/home.html"
 
     def get_context_data(self, **kwargs):
-        topics = list(Topic.objects.all())
-        for topic in topics:
-            topic.latest = list(Article.objects.published().in_topic(topic).for_listing()[:HOME_STORIES_PER_TOPIC])
-        return super().get_context_data(topics=topics, meta=seo.listing_metadata(self.request), **kwargs)
+        sections = [
+            (topic, list(Article.objects.published().in_topic(topic).for_listing()[:HOME_STORIES_PER_TOPIC]))
+            for topic in registry(Topic).values()
+        ]
+        return super().get_context_data(sections=sections, meta=seo.listing_metadata(self.request), **kwargs)
 
 
 class StoryListView(FilterView):
@@ -113,7 +114,9 @@ class TopicView(StoryListView):
     hidden_filters = ("topic",)
 
     def get(self, request, *args, **kwargs):
-        self.topic = get_object_or_404(Topic, slug=kwargs["slug"])
+        self.topic = next((topic for topic in registry(Topic).values() if topic.slug == kwargs["slug"]), None)
+        if self.topic is None:
+            raise Http404("No such topic")
         return super().get(request, *args, **kwargs)
 
     def get_stories(self):
@@ -174,9 +177,9 @@ class ArticleView(DetailView):
         return self.render_to_response(self.get_context_data(object=self.object))
 
     def links(self, relation: str, model) -> list:
-        """The story's topics or tags: their ids read from the links, the rows looked up in the registry every
-        process keeps per state of the site (``remember``), where a prefetch would build each row anew."""
-        rows = remember(f"registry:{model._meta.label}", lambda: {row.pk: row for row in model.objects.all()})
+        """The story's topics or tags: their ids read from the links, the rows looked up in the ``registry``,
+        where a prefetch would build each row anew."""
+        rows = registry(model)
         through = getattr(Article, relation).through.objects.filter(article=self.object)
         return [rows[pk] for pk in through.values_list(f"{model._meta.model_name}_id", flat=True) if pk in rows]
 
