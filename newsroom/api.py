@@ -10,7 +10,8 @@ server error. The OpenAPI 3.1 description is ``newsroom.openapi``, served at
 ``/api/openapi.json``.
 
 A list of stories costs the same number of queries for any number of stories:
-the filters' look-ups, a count, the page, and one query per prefetched relation.
+the filters' look-ups, a count, the page, and one query per relation (topics,
+tags, images), read as plain rows (``ninjs.fetch_links``).
 """
 
 from collections.abc import Callable
@@ -28,7 +29,7 @@ from django.views.decorators.csrf import csrf_exempt
 from newsroom.filters import ArticleFilter
 from newsroom.languages import column, content_languages
 from newsroom.models import Article, Outlet, Tag, Topic
-from newsroom.ninjs import article_to_ninjs, article_versions
+from newsroom.ninjs import article_to_ninjs, article_versions, fetch_links, for_serializer, has_version
 from newsroom.pagination import ListingPaginator, listing_key
 from newsroom.querysets import listed
 
@@ -104,22 +105,17 @@ def content_language(request: HttpRequest) -> str | None:
 
 
 def story_queryset() -> QuerySet[Article]:
-    """Published stories with everything the ninjs serializer reads (as ``ninjs.export_queryset``), newest first."""
-    return (
-        Article.objects.published()
-        .select_related("outlet", "primary_topic")
-        .prefetch_related("topics", "tags", "images")
-        .order_by("-published_at", "-pk")
-    )
+    """Published stories with the columns the ninjs serializer reads, newest first; their links are read with
+    ``ninjs.fetch_links``."""
+    return for_serializer(Article.objects.published()).order_by("-published_at", "-pk")
 
 
 def shown(article: Article, language: str | None) -> str | None:
     """The version to serialise: ``language`` if the story has it, else the original (else any it has)."""
-    versions = article.languages()
     for candidate in (language, article.original_language):
-        if candidate in versions:
+        if candidate and has_version(article, candidate):
             return candidate
-    return versions[0] if versions else None
+    return next((candidate for candidate in content_languages() if has_version(article, candidate)), None)
 
 
 def page_size(request: HttpRequest) -> int:
@@ -200,9 +196,11 @@ def article_list(request: HttpRequest) -> dict[str, Any]:
         raise invalid("translated", _("Give lang: the language the stories must exist in."))
     page, members = paginate(request, filterset.results(), "article-list")
     base_url = request.build_absolute_uri("/")
+    stories = list(page.object_list)
+    links = fetch_links(article.pk for article in stories)
     results = [
-        article_to_ninjs(article, version, base_url=base_url)
-        for article in page.object_list
+        article_to_ninjs(article, version, base_url=base_url, links=links[article.pk])
+        for article in stories
         if (version := shown(article, language))
     ]
     return {**members, "results": results}
@@ -217,11 +215,11 @@ def article_detail(request: HttpRequest, pk: int) -> dict[str, Any]:
         raise not_found(_("No published story has this id."))
     base_url = request.build_absolute_uri("/")
     if language is None:
-        versions = article_versions(article, base_url=base_url)
+        versions = article_versions(article, base_url=base_url, links=fetch_links([article.pk])[article.pk])
         return {"id": article.pk, "languages": article.languages(), "versions": versions}
     if language not in article.languages():
         raise not_found(_("This story has no version in this language."))
-    return article_to_ninjs(article, language, base_url=base_url)
+    return article_to_ninjs(article, language, base_url=base_url, links=fetch_links([article.pk])[article.pk])
 
 
 @api_view

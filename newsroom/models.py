@@ -218,8 +218,10 @@ class Article(models.Model):
         return article
 
     def _texts(self) -> dict[str, tuple[str, str, str]]:
-        fields = ("title", "lead", "body")
-        return {lang: tuple(getattr(self, column(f, lang)) or "" for f in fields) for lang in content_languages()}
+        return {
+            language: (getattr(self, title) or "", getattr(self, lead) or "", getattr(self, body) or "")
+            for language, (title, lead, body) in _TEXT_COLUMNS_BY_LANGUAGE.items()
+        }
 
     def outdated_languages(self) -> list[str]:
         """Translations written before the original last changed."""
@@ -272,7 +274,11 @@ class Revision(models.Model):
         return f"{self.article_id} v{self.version}"
 
 
-_TEXT_COLUMNS = {column(field, lang) for field in ("title", "lead", "body") for lang in content_languages()}
+# Each content language's title, lead and body columns: every story loaded whole reads them (``from_db``).
+_TEXT_COLUMNS_BY_LANGUAGE = {
+    language: tuple(column(field, language) for field in ("title", "lead", "body")) for language in content_languages()
+}
+_TEXT_COLUMNS = {name for columns in _TEXT_COLUMNS_BY_LANGUAGE.values() for name in columns}
 
 
 class ArticleImage(models.Model):

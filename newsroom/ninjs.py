@@ -3,9 +3,10 @@
 One ninjs object describes one language version of an Article. Every object
 this module builds validates against ``newsroom/spec/ninjs-schema_2.2.json``
 (see ``validate``), carries only non-empty optional properties, and is built
-from the article's own columns and prefetched relations only: serializing a
-queryset from ``export_queryset()`` costs the same number of queries for any
-number of articles.
+from the article's own columns and its ``Links`` only: serializing a queryset
+from ``export_queryset()`` (relations prefetched), or a page of
+``for_serializer()`` with ``fetch_links()`` (relations read as plain rows),
+costs the same number of queries for any number of articles.
 
 Identifiers come from ``settings.NEWSROOM_URI_BASE`` (default ``urn:newsroom``):
 a URN base is extended with colon-separated segments
@@ -18,6 +19,8 @@ content-language code, as in the site's URLs.
 import json
 import mimetypes
 import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from functools import cache
 from pathlib import Path
@@ -30,7 +33,7 @@ from django.utils import timezone
 from django.utils.encoding import iri_to_uri
 from jsonschema import Draft202012Validator, FormatChecker
 
-from newsroom.languages import column, display_name, translated
+from newsroom.languages import column, content_languages
 from newsroom.models import Article, ArticleImage, Tag
 
 SCHEMA_PATH = Path(__file__).resolve().parent / "spec" / "ninjs-schema_2.2.json"
@@ -50,6 +53,9 @@ TAG_PROPERTY = {
     Tag.Kind.SUBJECT: "subjects",
 }
 
+# A page of stories names a few hundred columns: each name is built once.
+_column = cache(column)
+
 _RFC3339_DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})", re.IGNORECASE)
 _RFC3986_URI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:([A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=]|%[0-9A-Fa-f]{2})*")
 
@@ -61,6 +67,72 @@ def export_queryset() -> QuerySet[Article]:
         .prefetch_related("topics", "tags", "images")
         .order_by("pk")
     )
+
+
+def for_serializer(articles: QuerySet[Article]) -> QuerySet[Article]:
+    """``articles`` with the columns the serializer reads and no others, their outlet and primary topic joined;
+    serialize each with its ``fetch_links`` entry. The language-version bookkeeping (a JSON column) and the
+    untranslated copies of the texts are left in the database."""
+    texts = [column(name, language) for name in ("title", "lead", "body") for language in content_languages()]
+    own = ["original_language", "status", "published_at", "created_at", "updated_at", "version", "byline"]
+    return articles.select_related("outlet", "primary_topic").only(
+        *texts,
+        *own,
+        "original_published_on",
+        "source_url",
+        "outlet__name",
+        *(f"primary_topic__{name}" for name in _topic_fields()),
+    )
+
+
+@dataclass
+class Links:
+    """What a story links to, as the serializer reads it: rows keyed by column name, in the order they are shown.
+
+    A row costs a fraction of a model instance, and a page of twenty stories links to a hundred topics, tags and
+    images. Topics (``slug``, ``position``, the names) by position and slug, tags (``slug``, ``kind``, the names)
+    by slug, images (``pk``, ``position``, ``image`` the file's name, ``credit``, captions and alt texts) by
+    position and pk."""
+
+    topics: list[dict[str, Any]] = field(default_factory=list)
+    tags: list[dict[str, Any]] = field(default_factory=list)
+    images: list[dict[str, Any]] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, article: Article) -> "Links":
+        """The links of an article from its relations (prefetched, or a query each)."""
+
+        def rows(objects, names: list[str]) -> list[dict[str, Any]]:
+            return [{name: getattr(obj, name) for name in names} for obj in objects]
+
+        images = rows(article.images.all(), _image_fields())
+        for row in images:
+            row["image"] = row["image"].name
+        return cls(
+            topics=_sorted_topics(rows(article.topics.all(), _topic_fields())),
+            tags=_sorted_tags(rows(article.tags.all(), _tag_fields())),
+            images=_sorted_images(images),
+        )
+
+
+def fetch_links(article_ids: Iterable[int]) -> dict[int, Links]:
+    """The links of each of ``article_ids``, in three queries (topics, tags, images) whatever their number."""
+    ids = list(article_ids)
+    links = {pk: Links() for pk in ids}
+    topics, tags = Article.topics.through.objects, Article.tags.through.objects
+    for relation, rows, names in (
+        ("topics", topics.filter(article_id__in=ids), [f"topic__{name}" for name in _topic_fields()]),
+        ("tags", tags.filter(article_id__in=ids), [f"tag__{name}" for name in _tag_fields()]),
+        ("images", ArticleImage.objects.filter(article_id__in=ids).order_by(), _image_fields()),
+    ):
+        keys = [name.partition("__")[2] or name for name in names]
+        for article_id, *values in rows.values_list("article_id", *names):
+            getattr(links[article_id], relation).append(dict(zip(keys, values, strict=True)))
+    for link in links.values():
+        link.topics = _sorted_topics(link.topics)
+        link.tags = _sorted_tags(link.tags)
+        link.images = _sorted_images(link.images)
+    return links
 
 
 def language_tag(language: str) -> str:
@@ -86,17 +158,23 @@ def object_uri(kind: str, *segments: object) -> str:
     return "/".join([base, f"{kind}s", *parts])
 
 
-def article_to_ninjs(article: Article, language: str, *, base_url: str = "") -> dict[str, Any]:
+def article_to_ninjs(
+    article: Article, language: str, *, base_url: str = "", links: Links | None = None
+) -> dict[str, Any]:
     """The ninjs object of ``article`` in ``language``; ``ValueError`` if the story has no such version.
 
     ``base_url`` (the site's absolute root) turns image files into rendition
     links when the storage serves them on a relative URL; without it only
-    files with an absolute storage URL get a rendition.
+    files with an absolute storage URL get a rendition. ``links``: the story's
+    ``fetch_links`` entry; by default read from its relations.
     """
-    if language not in article.languages():
+    if not has_version(article, language):
         raise ValueError(f"Article {article.pk} has no {language!r} version.")
-    fields = {field: getattr(article, column(field, language)) for field in ("title", "lead", "body")}
-    tagged = _tags_by_property(article, language)
+    if links is None:
+        links = Links.of(article)
+    fields = {field: getattr(article, _column(field, language)) for field in ("title", "lead", "body")}
+    names = _name_columns(language)
+    tagged = _tags_by_property(links.tags, names)
     return _present(
         uri=object_uri("article", article.pk, language),
         type="text",
@@ -117,20 +195,27 @@ def article_to_ninjs(article: Article, language: str, *, base_url: str = "") -> 
         bodies=_plain_text("main", fields["body"]),
         by=article.byline,
         infosources=_infosources(article),
-        subjects=_topic_subjects(article, language) + tagged["subjects"],
+        subjects=_topic_subjects(article, links.topics, names) + tagged["subjects"],
         places=tagged["places"],
         organisations=tagged["organisations"],
         people=tagged["people"],
         associations=[
             _image(image, number, [language, article.original_language], base_url)
-            for number, image in enumerate(sorted(article.images.all(), key=lambda i: (i.position, i.pk)), start=1)
+            for number, image in enumerate(links.images, start=1)
         ],
     )
 
 
-def article_versions(article: Article, *, base_url: str = "") -> list[dict[str, Any]]:
+def has_version(article: Article, language: str) -> bool:
+    """Whether ``article`` exists in ``language`` (``Article.languages``): it has a headline there."""
+    return language in content_languages() and bool(getattr(article, _column("title", language)))
+
+
+def article_versions(article: Article, *, base_url: str = "", links: Links | None = None) -> list[dict[str, Any]]:
     """One ninjs object per language the story exists in, the original language first."""
-    return [article_to_ninjs(article, language, base_url=base_url) for language in article.languages()]
+    if links is None:
+        links = Links.of(article)
+    return [article_to_ninjs(article, language, base_url=base_url, links=links) for language in article.languages()]
 
 
 def format_checker() -> FormatChecker:
@@ -157,6 +242,42 @@ def validator() -> Draft202012Validator:
 def validate(obj: dict[str, Any]) -> None:
     """Return if ``obj`` is valid ninjs 2.2; raise the most relevant ``jsonschema.ValidationError`` otherwise."""
     validator().validate(obj)
+
+
+def _topic_fields() -> list[str]:
+    return ["slug", "position", *(column("name", language) for language in content_languages())]
+
+
+def _tag_fields() -> list[str]:
+    return ["slug", "kind", *(column("name", language) for language in content_languages())]
+
+
+def _image_fields() -> list[str]:
+    texts = [column(name, language) for name in ("caption", "alt_text") for language in content_languages()]
+    return ["pk", "position", "image", "credit", *texts]
+
+
+def _sorted_topics(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return sorted(rows, key=lambda row: (row["position"], row["slug"]))
+
+
+def _sorted_tags(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return sorted(rows, key=lambda row: row["slug"])
+
+
+def _sorted_images(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return sorted(rows, key=lambda row: (row["position"], row["pk"]))
+
+
+def _name_columns(language: str) -> list[str]:
+    """The name columns of a topic or tag in the order ``languages.display_name`` reads them for ``language``."""
+    return [_column("name", lang) for lang in (language, "en", *content_languages())]
+
+
+def _display_name(row: dict[str, Any], names: list[str]) -> str:
+    """``languages.display_name`` of a row: the first name in ``_name_columns`` order, else its slug (what a topic
+    or tag without any name is called)."""
+    return next((value for name in names if (value := row.get(name))), row["slug"])
 
 
 def _present(**properties: Any) -> dict[str, Any]:
@@ -197,51 +318,52 @@ def _infosources(article: Article) -> list[dict[str, str]]:
     ]
 
 
-def _topic_subjects(article: Article, language: str) -> list[dict[str, str]]:
+def _topic_subjects(article: Article, topics: list[dict[str, Any]], names: list[str]) -> list[dict[str, str]]:
+    """The primary topic first, then the others by position and slug."""
     primary = article.primary_topic
-    others = sorted(
-        (topic for topic in article.topics.all() if topic.pk != article.primary_topic_id),
-        key=lambda topic: (topic.position, topic.slug),
-    )
-    return [
-        _present(name=display_name(topic, language), literal=topic.slug, rel="about")
-        for topic in ([primary] if primary else []) + others
-    ]
+    rows = [{name: getattr(primary, name, None) for name in ("slug", *names)}] if primary else []
+    rows += [topic for topic in topics if not (primary and topic["slug"] == primary.slug)]
+    return [_present(name=_display_name(topic, names), literal=topic["slug"], rel="about") for topic in rows]
 
 
-def _tags_by_property(article: Article, language: str) -> dict[str, list[dict[str, str]]]:
+def _tags_by_property(tags: list[dict[str, Any]], names: list[str]) -> dict[str, list[dict[str, str]]]:
     grouped: dict[str, list[dict[str, str]]] = {"subjects": [], "places": [], "organisations": [], "people": []}
-    for tag in sorted(article.tags.all(), key=lambda tag: tag.slug):
-        grouped[TAG_PROPERTY[tag.kind]].append(
-            _present(name=display_name(tag, language), literal=tag.slug, rel="mentions")
+    for tag in tags:
+        grouped[TAG_PROPERTY[tag["kind"]]].append(
+            _present(name=_display_name(tag, names), literal=tag["slug"], rel="mentions")
         )
     return grouped
 
 
-def _image(image: ArticleImage, number: int, languages: list[str], base_url: str) -> dict[str, Any]:
+def _image(image: dict[str, Any], number: int, languages: list[str], base_url: str) -> dict[str, Any]:
     """An association: the schema requires ``name`` and ``uri``, so every image gets its identifier as ``uri``."""
-    caption = translated(image, "caption", languages)
-    alt_text = translated(image, "alt_text", languages)
+    caption = _translated(image, "caption", languages)
+    alt_text = _translated(image, "alt_text", languages)
     return _present(
         name=f"image-{number}",
-        uri=object_uri("image", image.pk),
+        uri=object_uri("image", image["pk"]),
         type="picture",
-        by=image.credit,
+        by=image["credit"],
         descriptions=[
             *([{"role": "caption", "value": caption}] if caption else []),
             *([{"role": "alt", "value": alt_text}] if alt_text else []),
         ],
-        renditions=_renditions(image, base_url),
+        renditions=_renditions(image["image"], base_url),
     )
 
 
-def _renditions(image: ArticleImage, base_url: str) -> list[dict[str, str]]:
-    if not image.image:
+def _translated(row: dict[str, Any], name: str, languages: list[str]) -> str:
+    """``languages.translated`` of a row."""
+    return next((value for language in languages if (value := row.get(_column(name, language)))), "")
+
+
+def _renditions(file_name: str, base_url: str) -> list[dict[str, str]]:
+    if not file_name:
         return []
-    href = iri_to_uri(urljoin(base_url, image.image.url))
+    href = iri_to_uri(urljoin(base_url, ArticleImage._meta.get_field("image").storage.url(file_name)))
     if not _is_uri(href):
         return []
-    content_type, _ = mimetypes.guess_type(image.image.name)
+    content_type, _ = mimetypes.guess_type(file_name)
     return [_present(name="original", href=href, contenttype=content_type or "")]
 
 

@@ -33,16 +33,6 @@ class ArticleQuerySet(models.QuerySet):
         each to compile and build."""
         return self.select_related("outlet").only(*_card_fields()).order_by("-published_at", "-pk")
 
-    def for_feed(self):
-        """``for_listing`` with what a feed entry adds (``feeds.StoryFeed``): the byline, the update time and the
-        primary topic's names."""
-        topic = ["slug", "name", *(column("name", language) for language in content_languages())]
-        return (
-            self.select_related("outlet", "primary_topic")
-            .only(*_card_fields(), "byline", "updated_at", *(f"primary_topic__{field}" for field in topic))
-            .order_by("-published_at", "-pk")
-        )
-
     def touch(self) -> int:
         """A new version for stories whose links changed outside their form, in one UPDATE: an editor
         who opened one of them before will have the save refused instead of overwriting the change."""

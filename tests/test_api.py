@@ -119,6 +119,26 @@ def test_list_objects_are_valid_ninjs(client, published_seeds):
     assert get(client, "/api/articles/")["count"] == 5
 
 
+def test_list_objects_are_the_serializers_objects(client):
+    """Each object of the list is the one the ninjs serializer makes of the story (as the export does), topics,
+    tags and images included, in ``lang`` or the story's original language."""
+    topics = list(Topic.objects.all()[:2])
+    tags = [Tag.objects.get(slug=slug) for slug in ("bac-ninh", "ocop", "digital-transformation")]
+    stories = [story_with_relations(number, topics, tags) for number in range(3)]
+    for params, language in (({}, "vi"), ({"lang": "en"}, "en")):
+        expected = [
+            ninjs.article_to_ninjs(article, language, base_url="http://testserver/")
+            for article in ninjs.export_queryset()
+            .filter(pk__in=[story.pk for story in stories])
+            .order_by("-published_at")
+        ]
+        assert get(client, "/api/articles/", **params)["results"] == expected
+    detail = get(client, f"/api/articles/{stories[0].pk}/")
+    assert detail["versions"] == ninjs.article_versions(
+        ninjs.export_queryset().get(pk=stories[0].pk), base_url="http://testserver/"
+    )
+
+
 def test_list_is_newest_first_with_ties_broken_by_id(client):
     """Newest first; stories published at the same moment come highest id first, so pages never overlap."""
     moment = timezone.now() - timedelta(hours=1)

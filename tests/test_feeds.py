@@ -1,15 +1,18 @@
 """RSS and Atom feeds: well-formed, published stories only, each in the feed's language."""
 
 import html
+from datetime import UTC, datetime, timedelta
 
 import feedparser
 import pytest
 from django.conf import settings
+from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import translation
 
+from newsroom import feeds
 from newsroom.languages import content_languages
-from newsroom.models import Topic
+from newsroom.models import Outlet, Topic
 from tests.conftest import make_story
 
 pytestmark = pytest.mark.django_db
@@ -168,3 +171,44 @@ def test_control_characters_cannot_break_the_xml(client, kind):
         assert entry.title == "Ctrlheadline"
         assert entry.summary == "Leadwithcontrols"
         assert entry.author == "Byline"
+
+
+@pytest.mark.parametrize("kind", FORMATS)
+def test_entry_category_and_author_fall_back(client, kind):
+    """An entry's category is its primary topic's name in the feed's language, else in English, else the topic's
+    slug; its author is the byline, else the outlet's name."""
+    english_only = Topic.objects.create(slug="test-english-only", name_en="Economy")
+    nameless = Topic.objects.create(slug="test-nameless")
+    outlet = Outlet.objects.create(name="Test Outlet Feeds")
+    make_story("Tin một", topics=[english_only], outlet=outlet, published_at=timedelta(minutes=-2))
+    make_story("Tin hai", topics=[nameless], outlet=outlet, byline="Phóng viên", published_at=timedelta(minutes=-1))
+    make_story("Tin ba")
+    entries = parse(client, localized(f"newsroom:feed-{kind}", "vi")).entries
+    assert [(entry.title, [tag.term for tag in entry.get("tags", [])]) for entry in entries] == [
+        ("Tin ba", []),
+        ("Tin hai", ["test-nameless"]),
+        ("Tin một", ["Economy"]),
+    ]
+    assert [entry.author for entry in entries[1:]] == ["Phóng viên", "Test Outlet Feeds"]
+
+
+@pytest.mark.parametrize("feed_class", [feeds.StoryFeed, feeds.AtomStoryFeed])
+def test_feed_is_written_byte_for_byte_as_djangos_writer_writes_it(feed_class):
+    """The feeds write their XML into memory and then into the response: the bytes are those Django's writer puts
+    straight into a response, a character UTF-8 cannot carry (a lone surrogate) included."""
+    generator = feed_class.feed_type(
+        title="Tin <b> & 日本", link="http://testserver/vi/", description="Mô tả", language="vi"
+    )
+    generator.add_item(
+        title="Tin \ud800 một",
+        link="http://testserver/vi/stories/1/tin/",
+        description="&lt;b&gt;",
+        pubdate=datetime(2024, 5, 3, tzinfo=UTC),
+        categories=["Kinh tế"],
+        author_name="Phóng viên",
+    )
+    ours, djangos = HttpResponse(), HttpResponse()
+    generator.write(ours, "utf-8")
+    super(feed_class.feed_type, generator).write(djangos, "utf-8")
+    assert ours.content == djangos.content
+    assert "Tin &#55296; một".encode() in ours.content

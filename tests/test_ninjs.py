@@ -313,6 +313,57 @@ def test_query_count_does_not_grow_with_articles(story):
     assert queries() == few
 
 
+def test_rows_and_instances_give_the_same_objects(story, draft):
+    """A story read with ``for_serializer`` and ``fetch_links`` (the API's plain rows) gives exactly the objects
+    the export's prefetched instances give, every language, renditions included; a primary topic that is not among
+    the story's topics comes first, and a topic named in no language goes by its slug."""
+    other = Topic.objects.create(slug="test-other", position=3, **translated(name__fr="Autre"))
+    nameless = Topic.objects.create(slug="test-nameless", position=5)
+    draft.primary_topic = other
+    draft.save()
+    draft.topics.set([nameless])
+    base_url = "https://news.example.org/"
+    articles = list(ninjs.for_serializer(Article.objects.order_by("pk")))
+    links = ninjs.fetch_links(article.pk for article in articles)
+    from_rows = [
+        obj
+        for article in articles
+        for obj in ninjs.article_versions(article, base_url=base_url, links=links[article.pk])
+    ]
+    from_instances = [
+        obj for article in ninjs.export_queryset() for obj in ninjs.article_versions(article, base_url=base_url)
+    ]
+    assert from_rows == from_instances
+    assert [obj["language"] for obj in from_rows] == ["hi", "en", "vi"]
+    assert from_rows[0]["associations"][0]["renditions"][0]["href"].startswith(base_url)
+    assert from_rows[2]["subjects"] == [
+        {"name": "Autre", "literal": "test-other", "rel": "about"},
+        {"name": "test-nameless", "literal": "test-nameless", "rel": "about"},
+    ]
+
+
+@pytest.mark.uncached
+def test_rows_cost_four_queries_for_any_number_of_articles(story):
+    """Reading articles with ``for_serializer`` and their links with ``fetch_links`` takes four queries (the
+    articles, topics, tags, images), for one article or ten, and serializing them none."""
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as context:
+            articles = list(ninjs.for_serializer(Article.objects.order_by("pk")))
+            links = ninjs.fetch_links(article.pk for article in articles)
+            for article in articles:
+                ninjs.article_versions(article, links=links[article.pk])
+        return len(context.captured_queries)
+
+    assert queries() == 4
+    for number in range(9):
+        article = make_article(f"Story {number}", primary_topic=story.primary_topic)
+        article.topics.set(story.topics.all())
+        article.tags.set(story.tags.all())
+        ArticleImage.objects.create(article=article, position=1)
+    assert queries() == 4
+
+
 def test_command_prints_valid_list_with_drafts(story, draft):
     """The command prints one JSON list of valid ninjs objects, every language version, drafts included."""
     objects = export()
