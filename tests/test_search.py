@@ -835,6 +835,46 @@ def test_markup_in_a_matching_passage_is_escaped(client, db):
     assert "<b>zeppelin" not in page
 
 
+def test_a_passage_marks_the_words_after_characters_that_fold_to_several(client, db):
+    """Characters that fold to more than one (an ellipsis, ``ß``, the ``ﬁ`` ligature) or that stay a mark of
+    their own do not shift the highlights: each marked word is the one the reader typed, as written."""
+    make_story(
+        "Harbour news",
+        "en",
+        lead="Ships and cranes.",
+        body_en="Wait… the Straße by the ﬁre station, e\u0301 ½ – then the zeppelin… and a zeppelin.",
+    )
+    [(language, passage)] = passages(search_page(client, "zeppelin strasse fire"))
+    assert language == "en"
+    assert passage == (
+        "Ships and cranes.\nWait… the <mark>Straße</mark> by the <mark>ﬁre</mark> station, e\u0301 ½ – then the "
+        "<mark>zeppelin</mark>… and a <mark>zeppelin</mark>."
+    )
+
+
+def test_a_passage_comes_from_the_captions_in_the_first_language_that_matches(client, db):
+    """Image captions are part of a version's text, after its lead and (here empty) body, in the images' order; a
+    story whose page-language captions do not match shows the passage of the version whose captions do."""
+    story = make_story("Harbour news", "en", lead="Ships and cranes.", title_ja="港のニュース", lead_ja="船と起重機。")
+    ArticleImage.objects.create(article=story, position=2, caption_en="A balloon", caption_ja="飛行船の格納庫")
+    ArticleImage.objects.create(article=story, position=1, caption_en="The zeppelin hangar", caption_ja="気球")
+    [(language, passage)] = passages(search_page(client, "hangar"))
+    assert (language, passage) == ("en", "Ships and cranes.\n\nThe zeppelin <mark>hangar</mark>\nA balloon")
+    [(language, passage)] = passages(search_page(client, "格納庫", "en"))
+    assert (language, passage) == ("ja", "船と起重機。\n\n気球\n飛行船の<mark>格納庫</mark>")
+
+
+def test_the_tags_names_are_read_once_per_state_of_the_registry(hindi_fair, bac_ninh):
+    """Searches share one reading of the tags' names and aliases until a tag or an alias changes: a second
+    search reads neither table, and a new alias is read (and found) at once."""
+    assert found("bac ninh") == {hindi_fair.pk}
+    with CaptureQueriesContext(connection) as queries:
+        assert found("バクニン") == {hindi_fair.pk}
+    assert not [query["sql"] for query in queries if re.search(r"newsroom_tag(alias)?\b", query["sql"])]
+    TagAlias.objects.create(tag=bac_ninh, name="Kinh Bắc")
+    assert found("kinh bac") == {hindi_fair.pk}
+
+
 # Query counts ---------------------------------------------------------------------------------
 
 
