@@ -574,6 +574,7 @@ def passages(articles: Sequence, query: str, language: str) -> list[tuple[str, S
     story's other versions whose lead, body or image captions match ``query``; ``None`` when only a tag's alias
     matched. The page's captions are read in one query, from the published stories it was given."""
     from newsroom.languages import column, content_languages
+    from newsroom.models import ArticleImage
 
     if not articles:
         return []
@@ -581,11 +582,13 @@ def passages(articles: Sequence, query: str, language: str) -> list[tuple[str, S
     ids = [article.pk for article in articles]
     captions: dict[int, list[dict[str, str | None]]] = defaultdict(list)  # story -> its images' {language: caption}
     # In SQL: the ORM took ten times longer to build this query than the database to answer it.
-    sql = f"""
-        SELECT "article_id", {", ".join(f'"{column("caption", lang)}"' for lang in languages)}
-        FROM "newsroom_articleimage" WHERE "article_id" IN ({", ".join(["%s"] * len(ids))})
-        ORDER BY "position", "id"
-    """  # noqa: S608 - only column names are interpolated; values are parameters  # nosec B608
+    quote, table = connection.ops.quote_name, ArticleImage._meta
+    story = quote(table.get_field("article").column)
+    names = ", ".join([story, *(quote(column("caption", lang)) for lang in languages)])
+    order = f"{quote(table.get_field('position').column)}, {quote(table.pk.column)}"
+    within = ", ".join(["%s"] * len(ids))
+    # Only quoted names are interpolated; the values are parameters.
+    sql = f"SELECT {names} FROM {quote(table.db_table)} WHERE {story} IN ({within}) ORDER BY {order}"  # noqa: S608  # nosec B608
     with connection.cursor() as cursor:
         cursor.execute(sql, ids)
         for article_id, *texts in cursor.fetchall():
