@@ -19,7 +19,7 @@ from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
-from newsroom.languages import column, content_languages, display_name
+from newsroom.languages import column, content_languages, display_name, name_languages, translated
 from newsroom.models import Article, Topic
 from newsroom.ninjs import language_tag, object_uri
 from newsroom.text import xml_text
@@ -51,10 +51,7 @@ def topic_columns() -> list[str]:
 
 def entry_name(article: Article, language: str) -> str:
     """``languages.display_name`` of the primary topic an entry carries as ``primary_topic_<column>``."""
-    for lang in (language, "en", *content_languages()):
-        if name := getattr(article, f"primary_topic_{column('name', lang)}", None):
-            return name
-    return article.primary_topic_slug
+    return translated(article, "primary_topic_name", name_languages(language)) or article.primary_topic_slug
 
 
 @dataclass

@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from newsroom import cache, search
 from newsroom.languages import display_name
 from newsroom.models import Outlet, Tag, Topic
-from newsroom.querysets import listed
+from newsroom.querysets import listed, registry
 
 
 def language_choices() -> list[tuple[str, str]]:
@@ -102,7 +102,8 @@ def tag_options(language: str) -> dict[str, dict[str, tuple[int, str]]]:
 
 
 def topic_options(language: str) -> dict[str, dict[str, tuple[int, str]]]:
-    return {"topic": {topic.slug: (topic.pk, display_name(topic, language)) for topic in Topic.objects.all()}}
+    topics = registry(Topic).values()
+    return {"topic": {topic.slug: (topic.pk, display_name(topic, language)) for topic in topics}}
 
 
 def outlet_options(language: str) -> dict[str, dict[str, tuple[int, str]]]:

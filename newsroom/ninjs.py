@@ -33,7 +33,7 @@ from django.utils import timezone
 from django.utils.encoding import iri_to_uri
 from jsonschema import Draft202012Validator, FormatChecker
 
-from newsroom.languages import column, content_languages
+from newsroom.languages import column, content_languages, name_languages, translated
 from newsroom.models import Article, ArticleImage, Tag
 
 SCHEMA_PATH = Path(__file__).resolve().parent / "spec" / "ninjs-schema_2.2.json"
@@ -52,9 +52,6 @@ TAG_PROPERTY = {
     Tag.Kind.PROGRAMME: "subjects",
     Tag.Kind.SUBJECT: "subjects",
 }
-
-# A page of stories names a few hundred columns: each name is built once.
-_column = cache(column)
 
 _RFC3339_DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})", re.IGNORECASE)
 _RFC3986_URI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:([A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=]|%[0-9A-Fa-f]{2})*")
@@ -172,8 +169,8 @@ def article_to_ninjs(
         raise ValueError(f"Article {article.pk} has no {language!r} version.")
     if links is None:
         links = Links.of(article)
-    fields = {field: getattr(article, _column(field, language)) for field in ("title", "lead", "body")}
-    names = _name_columns(language)
+    fields = {field: getattr(article, column(field, language)) for field in ("title", "lead", "body")}
+    names = name_languages(language)
     tagged = _tags_by_property(links.tags, names)
     return _present(
         uri=object_uri("article", article.pk, language),
@@ -208,7 +205,7 @@ def article_to_ninjs(
 
 def has_version(article: Article, language: str) -> bool:
     """Whether ``article`` exists in ``language`` (``Article.languages``): it has a headline there."""
-    return language in content_languages() and bool(getattr(article, _column("title", language)))
+    return language in content_languages() and bool(getattr(article, column("title", language)))
 
 
 def article_versions(article: Article, *, base_url: str = "", links: Links | None = None) -> list[dict[str, Any]]:
@@ -269,15 +266,10 @@ def _sorted_images(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return sorted(rows, key=lambda row: (row["position"], row["pk"]))
 
 
-def _name_columns(language: str) -> list[str]:
-    """The name columns of a topic or tag in the order ``languages.display_name`` reads them for ``language``."""
-    return [_column("name", lang) for lang in (language, "en", *content_languages())]
-
-
 def _display_name(row: dict[str, Any], names: list[str]) -> str:
-    """``languages.display_name`` of a row: the first name in ``_name_columns`` order, else its slug (what a topic
-    or tag without any name is called)."""
-    return next((value for name in names if (value := row.get(name))), row["slug"])
+    """``languages.display_name`` of a row, ``names`` its ``name_languages``: else its slug (what a topic or tag
+    without any name is called)."""
+    return translated(row, "name", names) or row["slug"]
 
 
 def _present(**properties: Any) -> dict[str, Any]:
@@ -321,7 +313,7 @@ def _infosources(article: Article) -> list[dict[str, str]]:
 def _topic_subjects(article: Article, topics: list[dict[str, Any]], names: list[str]) -> list[dict[str, str]]:
     """The primary topic first, then the others by position and slug."""
     primary = article.primary_topic
-    rows = [{name: getattr(primary, name, None) for name in ("slug", *names)}] if primary else []
+    rows = [{name: getattr(primary, name, None) for name in _topic_fields()}] if primary else []
     rows += [topic for topic in topics if not (primary and topic["slug"] == primary.slug)]
     return [_present(name=_display_name(topic, names), literal=topic["slug"], rel="about") for topic in rows]
 
@@ -337,8 +329,8 @@ def _tags_by_property(tags: list[dict[str, Any]], names: list[str]) -> dict[str,
 
 def _image(image: dict[str, Any], number: int, languages: list[str], base_url: str) -> dict[str, Any]:
     """An association: the schema requires ``name`` and ``uri``, so every image gets its identifier as ``uri``."""
-    caption = _translated(image, "caption", languages)
-    alt_text = _translated(image, "alt_text", languages)
+    caption = translated(image, "caption", languages)
+    alt_text = translated(image, "alt_text", languages)
     return _present(
         name=f"image-{number}",
         uri=object_uri("image", image["pk"]),
@@ -350,11 +342,6 @@ def _image(image: dict[str, Any], number: int, languages: list[str], base_url: s
         ],
         renditions=_renditions(image["image"], base_url),
     )
-
-
-def _translated(row: dict[str, Any], name: str, languages: list[str]) -> str:
-    """``languages.translated`` of a row."""
-    return next((value for language in languages if (value := row.get(_column(name, language)))), "")
 
 
 def _renditions(file_name: str, base_url: str) -> list[dict[str, str]]:
