@@ -107,10 +107,13 @@ TEMPLATES = [
 
 # SQLite in the checkout is the embedded default; DATABASE_URL switches to
 # PostgreSQL (postgres://user@host:5432/name).
+# Connections are kept between requests (health-checked before reuse) except in development, where
+# runserver's thread per request would leave one behind each time: a new one costs PostgreSQL a process
+# and a login, and SQLite its schema parse and its page cache (emptied with every connection).
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
+        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0" if DEBUG else "600")),
         conn_health_checks=True,
     )
 }

@@ -165,14 +165,34 @@ def current_generation() -> str:
 
 def read_generation() -> str:
     """The generation, for a reader about to remember what it reads under it (a page, the tags' spellings in
-    ``search``): an invalidation by this thread inside a transaction then replaces it at once."""
+    ``search``): an invalidation by this thread inside a transaction then replaces it at once.
+
+    Within a request it is read once (a page asks for it for each thing it remembers: its topics, tags,
+    list, the filters' options), so a page is built from one state of the site and pays one round trip to
+    Redis; this thread's own invalidation replaces it, and the next request reads it anew."""
     _state.read_since_bump = True
-    return current_generation()
+    token = getattr(_state, "request_generation", None)
+    if token is None:
+        token = current_generation()
+        if getattr(_state, "in_request", False):
+            _state.request_generation = token
+    return token
+
+
+def _request_started(sender, **kwargs) -> None:
+    _state.in_request = True
+    _state.request_generation = None
+
+
+def _request_finished(sender, **kwargs) -> None:
+    _state.in_request = False
+    _state.request_generation = None
 
 
 def _bump() -> None:
     """Replace the generation: every page stored so far becomes unreachable."""
     _state.read_since_bump = False
+    _state.request_generation = None
     _memos.clear()
     try:
         cache = _cache()
@@ -315,7 +335,8 @@ def _links_changed(sender, action: str, **kwargs) -> None:
 
 def connect_signals() -> None:
     """Invalidate on every save or deletion of what public pages show. (Topic keywords are not shown: they
-    only steer the classifier.)"""
+    only steer the classifier.) Mark where requests begin and end: the generation is read once in each."""
+    from django.core.signals import request_finished, request_started
     from django.db.models.signals import m2m_changed, post_delete, post_save
 
     from newsroom.models import Article, ArticleImage, Outlet, Tag, TagAlias, Topic
@@ -325,6 +346,8 @@ def connect_signals() -> None:
         post_delete.connect(_changed, sender=model, dispatch_uid=f"page-cache-deleted-{model.__name__}")
     for relation in (Article.tags, Article.topics, Article.related):
         m2m_changed.connect(_links_changed, sender=relation.through, dispatch_uid=f"page-cache-{relation.field.name}")
+    request_started.connect(_request_started, dispatch_uid="page-cache-request-started")
+    request_finished.connect(_request_finished, dispatch_uid="page-cache-request-finished")
 
 
 # The middleware -------------------------------------------------------------------------------------------------

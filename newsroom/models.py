@@ -267,7 +267,7 @@ class Revision(models.Model):
     note = models.CharField(max_length=300, blank=True)
 
     class Meta:
-        ordering = ["article", "-version", "-pk"]
+        ordering = ["article_id", "-version", "-pk"]
         constraints = [models.UniqueConstraint(fields=["article", "version"], name="revision_unique_version")]
 
     def __str__(self):
@@ -295,7 +295,7 @@ class ArticleImage(models.Model):
     alt_text = models.CharField(max_length=500, blank=True)
 
     class Meta:
-        ordering = ["article", "position", "pk"]
+        ordering = ["article_id", "position", "pk"]
         constraints = [models.UniqueConstraint(fields=["article", "position"], name="articleimage_unique_position")]
 
     def __str__(self):

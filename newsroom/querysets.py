@@ -53,3 +53,31 @@ def registry(model: type[models.Model]) -> dict[int, models.Model]:
     kept by each process (``cache.remember``), so pages look their topics and tags up here instead of querying
     them. Shared by every request: never change a row."""
     return remember(f"registry:{model._meta.label}", lambda: {row.pk: row for row in model.objects.all()})
+
+
+def story_links(article_id: int) -> dict[str, list[int]]:
+    """The ids of a story's ``topics``, ``tags``, ``related`` stories and ``images``, in one query: a story page
+    looks the topics and tags up in the ``registry``, and reads related stories and images only when it has
+    any. In SQL: the ORM took longer to build the four queries than the database to answer them."""
+    from django.db import connection
+
+    from newsroom.models import Article, ArticleImage
+
+    quote = connection.ops.quote_name
+    tables = {}  # name -> (table, the linked row's column, the story's column)
+    for name in ("topics", "tags", "related"):
+        field = Article._meta.get_field(name)
+        tables[name] = (field.remote_field.through._meta.db_table, field.m2m_reverse_name(), field.m2m_column_name())
+    images = ArticleImage._meta
+    tables["images"] = (images.db_table, images.pk.column, images.get_field("article").column)
+    # Only the models' own names, quoted, are interpolated; the id is a parameter.
+    sql = " UNION ALL ".join(
+        f"SELECT '{name}', {quote(linked)} FROM {quote(table)} WHERE {quote(story)} = %s"  # noqa: S608  # nosec B608
+        for name, (table, linked, story) in tables.items()
+    )
+    links: dict[str, list[int]] = {name: [] for name in tables}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [article_id] * len(tables))
+        for name, pk in cursor.fetchall():
+            links[name].append(pk)
+    return links

@@ -17,10 +17,10 @@ from django_filters.views import FilterView
 
 from newsroom import search, seo
 from newsroom.filters import ArticleFilter
-from newsroom.languages import display_name, translated
+from newsroom.languages import column, display_name, translated
 from newsroom.models import Article, Tag, Topic
 from newsroom.pagination import ListingPaginator, listing_key
-from newsroom.querysets import listed, registry
+from newsroom.querysets import listed, registry, story_links
 from newsroom.slugs import headline_slug
 from newsroom.text import blocks
 
@@ -166,7 +166,7 @@ class ArticleView(DetailView):
 
     def get_queryset(self):
         # Not the primary topic's row: the page names the topics from ``topics``, ordered by primary_topic_id.
-        # Nor the topics and tags: ``links`` looks them up by id.
+        # Nor the topics and tags: their ids come from ``story_links``, the rows from the ``registry``.
         return Article.objects.published().select_related("outlet")
 
     def get(self, request, *args, **kwargs):
@@ -176,26 +176,30 @@ class ArticleView(DetailView):
             return redirect(canonical, permanent=True)
         return self.render_to_response(self.get_context_data(object=self.object))
 
-    def links(self, relation: str, model) -> list:
-        """The story's topics or tags: their ids read from the links, the rows looked up in the ``registry``,
-        where a prefetch would build each row anew."""
-        rows = registry(model)
-        through = getattr(Article, relation).through.objects.filter(article=self.object)
-        return [rows[pk] for pk in through.values_list(f"{model._meta.model_name}_id", flat=True) if pk in rows]
-
     def get_context_data(self, **kwargs):
         article = self.object
         language = get_language()
         shown = article.shown_language(language)
         fallbacks = [shown, article.original_language]
-        topics = sorted(self.links("topics", Topic), key=lambda t: (t.pk != article.primary_topic_id, t.position))
-        tags = self.links("tags", Tag)
-        images = sorted(article.images.all(), key=lambda image: (image.position, image.pk))
+        # The topics and tags looked up by id in the ``registry``, where a prefetch would build each row anew.
+        links = story_links(article.pk)
+        topic_rows, tag_rows = registry(Topic), registry(Tag)
+        topics = sorted(
+            (topic_rows[pk] for pk in links["topics"] if pk in topic_rows),
+            key=lambda t: (t.pk != article.primary_topic_id, t.position),
+        )
+        tags = [tag_rows[pk] for pk in links["tags"] if pk in tag_rows]
+        images = []
+        if links["images"]:
+            # Only what a figure shows, in the two languages it may be shown in (and the story's id, from which
+            # the related manager sets each image's story).
+            texts = [column(field, lang) for field in ("caption", "alt_text") for lang in dict.fromkeys(fallbacks)]
+            images = list(article.images.only("article", "image", "credit", *texts).order_by("position", "pk"))
         # Related stories the reader can read in the page's language first, then newest first.
-        # The links first (a join would have the database walk the published stories looking for them).
-        linked = Article.related.through.objects.filter(from_article=article).values("to_article")
         related = sorted(
-            Article.objects.published().for_listing().filter(pk__in=linked).order_by(),
+            Article.objects.published().for_listing().filter(pk__in=links["related"]).order_by()
+            if links["related"]
+            else (),
             key=lambda story: (story.shown_language(language) != language, -story.published_at.timestamp(), -story.pk),
         )
         return super().get_context_data(

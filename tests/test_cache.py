@@ -663,3 +663,29 @@ def test_a_generation_replaced_by_another_process_makes_remembered_values_stale(
     else:
         cache._cache().set(cache.GENERATION_KEY, "0" * 32, timeout=None)
     assert cache.remember("ids:test", lambda: [2, 1]) == [2, 1]
+
+
+def test_a_page_reads_the_generation_once(backend, settings, client, zebra):
+    """A page remembers several things (its topics, tags, list, filters' options) but asks for the generation once:
+    it is built from one state of the site, at the price of one round trip to the shared cache."""
+    settings.NEWSROOM_PAGE_CACHE_SECONDS = 0  # the page is built every time
+    story_page = zebra.get_absolute_url("en")
+    for path in (story_page, "/en/topics/ocop/", "/en/search/?q=zebra"):
+        assert fetch(client, path).status_code == 200
+        with mock.patch.object(cache, "current_generation", wraps=cache.current_generation) as reads:
+            assert fetch(client, path).status_code == 200
+        assert reads.call_count == 1, path
+
+
+def test_the_next_request_sees_another_process_replace_the_generation(backend, settings, client, zebra):
+    """Reading the generation once per request does not keep it past the request: a story another process
+    links to a topic (an import, another worker) is on that topic's page at the next request."""
+    settings.NEWSROOM_PAGE_CACHE_SECONDS = 0  # the page is built every time, from the topic's remembered list
+    assert HEADLINE not in text(fetch(client, "/en/topics/cross-border-cooperation/"))
+    other = Topic.objects.get(slug="cross-border-cooperation")
+    zebra.topics.through.objects.create(article=zebra, topic=other)  # no signal: as seen from another process
+    if backend == "locmem":
+        cache._write_generation_file(cache._generation_file(), "0" * 32)
+    else:
+        cache._cache().set(cache.GENERATION_KEY, "0" * 32, timeout=None)
+    assert HEADLINE in text(fetch(client, "/en/topics/cross-border-cooperation/"))

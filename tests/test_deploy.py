@@ -135,6 +135,29 @@ def test_development_works_over_plain_http():
     assert values["SECURE_HSTS_SECONDS"] == 0
 
 
+def database_connection_settings(env: dict[str, str]) -> tuple[int | None, bool]:
+    """``CONN_MAX_AGE`` and ``CONN_HEALTH_CHECKS`` of the default database as a fresh process with ``env`` loads them."""
+    script = (
+        "import json; from django.conf import settings; database = settings.DATABASES['default']; "
+        "print(json.dumps([database['CONN_MAX_AGE'], database['CONN_HEALTH_CHECKS']]))"
+    )
+    result = run(["-c", script], {**env, "DJANGO_SETTINGS_MODULE": "config.settings"})
+    assert result.returncode == 0, result.stderr
+    return tuple(json.loads(result.stdout))
+
+
+def test_production_keeps_database_connections_between_requests():
+    """With DEBUG off a worker keeps its database connection for ten minutes, checked before each reuse; with
+    DEBUG on (runserver: a thread per request) it opens one per request; CONN_MAX_AGE overrides both."""
+    production = production_env()
+    production.pop("CONN_MAX_AGE", None)
+    assert database_connection_settings(production) == (600, True)
+    development = {**production, "DEBUG": "1"}
+    del development["SECRET_KEY"]
+    assert database_connection_settings(development) == (0, True)
+    assert database_connection_settings({**production, "CONN_MAX_AGE": "0"}) == (0, True)
+
+
 @pytest.mark.parametrize(
     ("secret_key", "message"),
     [(None, "SECRET_KEY must be set"), ("django-insecure-development-only-key", "SECRET_KEY is a development key")],

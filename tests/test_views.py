@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from newsroom.languages import content_languages
-from newsroom.models import Article, Outlet, Tag, Topic
+from newsroom.models import Article, ArticleImage, Outlet, Tag, Topic
 from newsroom.ninjs import language_tag
 from tests.conftest import make_story
 
@@ -402,6 +402,27 @@ def test_related_stories_in_the_readers_language_come_first(client, topic):
     related = page.split('id="related-title"')[1]
     assert related.index("Related English") < related.index("Related Vietnamese")
     assert "Related draft" not in page
+
+
+@pytest.mark.uncached
+def test_a_story_page_costs_four_queries_at_most(client, topic):
+    """Once the site's topics and tags are remembered, a story page reads the story, the ids of its topics, tags,
+    related stories and images (one query), then its images and its related stories, each only when it has
+    some; the topics and tags come from the registry."""
+    place = Tag.objects.get(slug="bac-ninh")
+    bare = make_story("Bare", "en")
+    full = make_story("Full", "en", topics=[topic], tags=[place])
+    full.related.add(make_story("Related one", "en"), make_story("Related two", "vi"))
+    ArticleImage.objects.create(article=full, caption_en="A kiln in Bat Trang")
+    for story, expected in ((bare, 2), (full, 4)):
+        page = story.get_absolute_url("en")
+        html(client, page)
+        with CaptureQueriesContext(connection) as queries:
+            shown = html(client, page)
+        assert len(queries) == expected, [query["sql"][:150] for query in queries]
+        assert not any(f'"{model._meta.db_table}"' in query["sql"] for model in (Topic, Tag) for query in queries)
+    assert "Related one" in shown and "Related two" in shown and "A kiln in Bat Trang" in shown
+    assert topic.name_en in shown and place.name_en in shown
 
 
 # Errors ----------------------------------------------------------------------------------------
