@@ -167,7 +167,20 @@ class ArticleView(DetailView):
     def get_queryset(self):
         # Not the primary topic's row: the page names the topics from ``topics``, ordered by primary_topic_id.
         # Nor the topics and tags: their ids come from ``story_links``, the rows from the ``registry``.
-        return Article.objects.published().select_related("outlet")
+        return Article.objects.published().select_related("outlet").order_by()
+
+    def get_object(self, queryset=None):
+        """The story and its related stories, read in one query: the ids of its links come first (``story_links``
+        needs only the URL's id), and only published stories come back, so a hidden story is a 404 and a hidden
+        related story is left out."""
+        pk = self.kwargs["pk"]
+        self.links = story_links(pk)
+        found = {story.pk: story for story in self.get_queryset().filter(pk__in=[pk, *self.links["related"]])}
+        if pk not in found:
+            raise Http404("No such story")
+        article = found.pop(pk)
+        self.related = list(found.values())
+        return article
 
     def get(self, request, *args, **kwargs):
         self.object = self.get_object()
@@ -182,7 +195,7 @@ class ArticleView(DetailView):
         shown = article.shown_language(language)
         fallbacks = [shown, article.original_language]
         # The topics and tags looked up by id in the ``registry``, where a prefetch would build each row anew.
-        links = story_links(article.pk)
+        links = self.links
         topic_rows, tag_rows = registry(Topic), registry(Tag)
         topics = sorted(
             (topic_rows[pk] for pk in links["topics"] if pk in topic_rows),
@@ -197,9 +210,7 @@ class ArticleView(DetailView):
             images = list(article.images.only("article", "image", "credit", *texts).order_by("position", "pk"))
         # Related stories the reader can read in the page's language first, then newest first.
         related = sorted(
-            Article.objects.published().for_listing().filter(pk__in=links["related"]).order_by()
-            if links["related"]
-            else (),
+            self.related,
             key=lambda story: (story.shown_language(language) != language, -story.published_at.timestamp(), -story.pk),
         )
         return super().get_context_data(
