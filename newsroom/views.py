@@ -8,6 +8,7 @@ labelled as such.
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.db import connection
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -174,6 +175,9 @@ class ArticleView(DetailView):
         needs only the URL's id), and only published stories come back, so a hidden story is a 404 and a hidden
         related story is left out."""
         pk = self.kwargs["pk"]
+        low, high = connection.ops.integer_field_range(Article._meta.pk.get_internal_type())
+        if not low <= pk <= high:  # a number from the URL that no story can have, nor the database read
+            raise Http404("No such story")
         self.links = story_links(pk)
         found = {story.pk: story for story in self.get_queryset().filter(pk__in=[pk, *self.links["related"]])}
         if pk not in found:
