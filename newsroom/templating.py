@@ -1,26 +1,43 @@
-"""Template helpers of the public site: which language a story is shown in, and how languages are named."""
+"""The public pages' templates: a Jinja2 environment, and the helpers the templates call.
+
+The public pages are Jinja2 templates (``templates/jinja2/``); the admin keeps Django's own. A story page spent
+half its time in Django's template engine, resolving variables and filters node by node; Jinja2 compiles each
+template to Python once. Autoescaping is on, as in Django's templates: every value is escaped unless it is markup
+built here (``__html__``).
+
+Interface strings are written so that ``manage.py makemessages`` finds them as it finds them in Django's
+templates: ``{{ _("Search") }}``, and ``{{ _("Page %(number)s of %(total)s")|fill(number=..., total=...) }}``
+where values go in (``fill`` escapes the translation and each value). The few that need a plural or a context
+are made here, in Python (``story_count``, ``byline``).
+"""
 
 import datetime
 import json
 from dataclasses import dataclass
 from html import escape
 
-from django import template
 from django.conf.locale import LANG_INFO
+from django.template import defaultfilters
+from django.template.defaulttags import querystring as django_querystring
+from django.templatetags.static import static
 from django.utils import dateformat
 from django.utils.formats import get_format
 from django.utils.html import _json_script_escapes
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.timezone import localtime
-from django.utils.translation import gettext
+from django.utils.timezone import localtime, template_localtime
+from django.utils.translation import get_language, gettext, ngettext, pgettext
+from jinja2 import Environment
+from markupsafe import Markup
+from markupsafe import escape as markup_escape
 
 from newsroom import seo
 from newsroom.languages import display_name
 from newsroom.models import Article
-from newsroom.ninjs import language_tag as bcp47
+from newsroom.ninjs import language_tag
+from newsroom.paths import localized_path
 from newsroom.text import shortened
 
-register = template.Library()
+CARD_HEADINGS = ("h2", "h3")
 
 
 @dataclass(frozen=True)
@@ -32,6 +49,12 @@ class StoryVersion:
     lead: str
     url: str
     other_language: bool  # the story has no version in the page's language: its original is shown
+
+
+def _html(value) -> str:
+    """``value`` escaped, or as it is when already markup: Django's ``conditional_escape`` without its lazy-string
+    wrapper, which twenty cards of ten values each felt."""
+    return value.__html__() if hasattr(value, "__html__") else escape(str(value))
 
 
 def version(article: Article, page_language: str) -> StoryVersion:
@@ -46,25 +69,14 @@ def version(article: Article, page_language: str) -> StoryVersion:
     )
 
 
-CARD_HEADINGS = ("h2", "h3")
-
-
-def _html(value) -> str:
-    """``value`` escaped, or as it is when already markup: Django's ``conditional_escape`` without its lazy-string
-    wrapper, which twenty cards of ten values each felt."""
-    return value.__html__() if hasattr(value, "__html__") else escape(str(value))
-
-
-@register.simple_tag(takes_context=True)
-def story_cards(context, articles, heading: str = "h3") -> SafeString:
+def story_cards(articles, heading: str = "h3") -> SafeString:
     """The cards of a list of stories: each one's headline linked, its lead (or, in search results, the passage that
     matched), date and outlet, in the page's language or labelled as in its original. Written out in Python, with
-    what every card shares (language, date format, label) worked out once: a listing shows twenty, and as a
-    template they cost most of the page."""
+    what every card shares (language, date format, label) worked out once: a listing shows twenty."""
     if heading not in CARD_HEADINGS:
-        raise template.TemplateSyntaxError(f"story_cards heading must be one of {CARD_HEADINGS}, not {heading!r}")
-    page_language = context["LANGUAGE_CODE"]
-    page_tag = _html(bcp47(page_language))
+        raise ValueError(f"story_cards heading must be one of {CARD_HEADINGS}, not {heading!r}")
+    page_language = get_language()
+    page_tag = _html(language_tag(page_language))
     date_pattern = get_format("DATE_FORMAT")
     in_language = gettext("In %(language)s")
     dates: dict[datetime.date, str] = {}  # a page's stories share a few days
@@ -73,7 +85,10 @@ def story_cards(context, articles, heading: str = "h3") -> SafeString:
         story = version(article, page_language)
         passage = getattr(article, "passage", None)
         if passage:
-            lead = f'<p class="card-lead passage" lang="{_html(bcp47(passage[0]))}" dir="auto">{_html(passage[1])}</p>'
+            lead = (
+                f'<p class="card-lead passage" lang="{_html(language_tag(passage[0]))}" dir="auto">'
+                f"{_html(passage[1])}</p>"
+            )
         elif story.lead:
             lead = f'<p class="card-lead">{_html(shortened(story.lead, 220))}</p>'
         else:
@@ -90,7 +105,7 @@ def story_cards(context, articles, heading: str = "h3") -> SafeString:
             day = published.date()
             shown = dates.get(day) or dates.setdefault(day, dateformat.format(published, date_pattern))
         cards.append(
-            f'<article class="card" lang="{_html(bcp47(story.language))}" dir="auto">\n'
+            f'<article class="card" lang="{_html(language_tag(story.language))}" dir="auto">\n'
             f'  <{heading} class="card-title"><a href="{_html(story.url)}">{_html(shortened(story.title, 150))}</a>'
             f"</{heading}>\n"
             f"  {lead}\n"
@@ -102,7 +117,6 @@ def story_cards(context, articles, heading: str = "h3") -> SafeString:
     return mark_safe("".join(cards))  # noqa: S308  # nosec B308, B703
 
 
-@register.simple_tag
 def filter_fields(form) -> SafeString:
     """A listing's filter form's fields, each in a ``div`` with its label (after the box for a checkbox) and its
     errors; written out in Python, as Django's templates for labels and inputs would, at a tenth of their cost."""
@@ -127,7 +141,6 @@ def filter_fields(form) -> SafeString:
     return mark_safe("\n".join(fields))  # noqa: S308  # nosec B308, B703
 
 
-@register.simple_tag
 def head_links(meta: seo.PageMetadata) -> SafeString:
     """A page's canonical URL, its versions in other languages (hreflang) and its OpenGraph properties."""
     lines = [f'<link rel="canonical" href="{_html(meta.canonical)}">']
@@ -137,12 +150,11 @@ def head_links(meta: seo.PageMetadata) -> SafeString:
     return mark_safe("\n  ".join(lines))  # noqa: S308  # nosec B308, B703
 
 
-@register.simple_tag
 def language_links(links, current: str) -> SafeString:
     """The language menu's items: ``(code, href)`` pairs, each language named in itself, ``current`` marked."""
     items = []
     for code, href in links:
-        tag = _html(bcp47(code))
+        tag = _html(language_tag(code))
         marked = ' aria-current="true"' if code == current else ""
         name = _html(language_local_name(code))
         items.append(f'<li><a href="{_html(href)}" hreflang="{tag}" lang="{tag}"{marked}>{name}</a></li>')
@@ -150,10 +162,9 @@ def language_links(links, current: str) -> SafeString:
     return mark_safe("\n".join(items))  # noqa: S308  # nosec B308, B703
 
 
-@register.simple_tag(takes_context=True)
-def topic_links(context, topics, current=None) -> SafeString:
+def topic_links(topics, current=None) -> SafeString:
     """The topic navigation's items, named in the page's language, ``current`` marked."""
-    language = context["LANGUAGE_CODE"]
+    language = get_language()
     items = []
     for topic in topics:
         marked = ' aria-current="page"' if topic == current else ""
@@ -163,49 +174,97 @@ def topic_links(context, topics, current=None) -> SafeString:
     return mark_safe("\n".join(items))  # noqa: S308  # nosec B308, B703
 
 
-@register.filter
-def language_tag(code: str) -> str:
-    """``zh-hans`` -> ``zh-Hans``, for ``lang`` and ``hreflang`` attributes."""
-    return bcp47(code)
+def page_languages(request) -> list[tuple[str, str]]:
+    """This page in every content language: ``(code, path)`` pairs, filters kept."""
+    query = "".join(request.get_full_path().partition("?")[1:])
+    return [(code, path + query) for code, path in seo.paths_in_languages(request).items()]
 
 
-@register.filter
+def querystring(request, **changes) -> str:
+    """This page's query string with ``changes`` made (Django's ``{% querystring %}``): filters survive paging."""
+    return django_querystring(None, request.GET, **changes)
+
+
+def url(view_name: str, **arguments) -> str:
+    """``reverse(view_name, kwargs=arguments)`` in the page's language (``newsroom.paths``: reversed once)."""
+    return localized_path(view_name, get_language(), **arguments)
+
+
+def story_count(count: int) -> str:
+    return ngettext("%(counter)s story", "%(counter)s stories", count) % {"counter": count}
+
+
+def byline(article: Article) -> SafeString:
+    """ "By" and the byline, in the story's original language (bylines are not translated)."""
+    name = f'<span lang="{_html(language_tag(article.original_language))}" dir="auto">{_html(article.byline)}</span>'
+    # Safe: the label and the name are escaped.
+    return mark_safe(f"{_html(pgettext('byline', 'By'))} {name}")  # noqa: S308  # nosec B308, B703
+
+
+def fill(text: str, **values) -> Markup:
+    """A translated string with its ``%(name)s`` placeholders filled in, the string and every value escaped (a
+    value that is markup, ``__html__``, is kept as it is)."""
+    return markup_escape(text) % values
+
+
+def date(moment, pattern: str) -> str:
+    """Django's ``date`` filter, in the active time zone as Django's templates give it."""
+    return defaultfilters.date(template_localtime(moment), pattern)
+
+
 def language_name(code: str) -> str:
     """The language's name in the interface language (``Hindi``, ``ヒンディー語``)."""
     info = LANG_INFO.get(code)
     return gettext(info["name"]) if info else code
 
 
-@register.filter
 def language_local_name(code: str) -> str:
     """The language's name in itself (``हिन्दी``), for language switchers."""
     info = LANG_INFO.get(code)
     return info["name_local"] if info else code
 
 
-@register.filter
-def name_in(obj, language: str) -> str:
-    """A topic's or tag's name in ``language``, falling back to English."""
-    return display_name(obj, language)
-
-
-@register.simple_tag(takes_context=True)
-def page_languages(context) -> list[tuple[str, str]]:
-    """This page in every content language: ``(code, path)`` pairs, filters kept."""
-    request = context["request"]
-    query = "".join(request.get_full_path().partition("?")[1:])
-    return [(code, path + query) for code, path in seo.paths_in_languages(request).items()]
-
-
-@register.filter
-def jsonld(data) -> str:
+def jsonld(data) -> SafeString:
     """``data`` as a JSON-LD ``<script>`` body: ``<``, ``>`` and ``&`` escaped so story text cannot end the
     script element."""
     # Safe: JSON with <, > and & escaped as \u003C etc. (as Django's json_script does) cannot close the script.
     return mark_safe(json.dumps(data, ensure_ascii=False, sort_keys=True).translate(_json_script_escapes))  # noqa: S308  # nosec B308, B703
 
 
-@register.filter
 def machine_time(moment) -> str:
     """A ``<time datetime>`` value in the active time zone: HTML allows at most milliseconds, so none."""
     return localtime(moment).replace(microsecond=0).isoformat() if moment else ""
+
+
+def environment(**options) -> Environment:
+    """The environment of ``TEMPLATES``' Jinja2 engine (``OPTIONS["environment"]``): autoescaping always on."""
+    options.pop("autoescape", None)
+    env = Environment(autoescape=True, extensions=["jinja2.ext.i18n"], **options)
+    # The plain callables: ``_("...")`` is the translation itself, as ``makemessages`` reads it.
+    env.install_gettext_callables(gettext, ngettext, newstyle=False)
+    env.globals.update(
+        byline=byline,
+        current_language=get_language,
+        filter_fields=filter_fields,
+        head_links=head_links,
+        language_links=language_links,
+        page_languages=page_languages,
+        querystring=querystring,
+        static=static,
+        story_cards=story_cards,
+        story_count=story_count,
+        topic_links=topic_links,
+        url=url,
+    )
+    env.filters.update(
+        date=date,
+        fill=fill,
+        jsonld=jsonld,
+        language_local_name=language_local_name,
+        language_name=language_name,
+        language_tag=language_tag,
+        machine_time=machine_time,
+        name_in=display_name,
+        truncatechars=defaultfilters.truncatechars,
+    )
+    return env

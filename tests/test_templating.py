@@ -1,0 +1,81 @@
+"""The public pages' Jinja2 templates (newsroom/templating.py, templates/jinja2/): always autoescaped, their
+interface strings found by ``makemessages`` and translated, their helpers equal to Django's."""
+
+import gettext
+import re
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.template import engines
+from django.test import RequestFactory
+from django.urls import reverse
+from django.utils import translation
+from django.utils.safestring import mark_safe
+from django.utils.translation.template import templatize
+
+from newsroom import templating
+from newsroom.models import Topic
+
+TEMPLATES = Path(settings.BASE_DIR, "templates", "jinja2")
+# ``_("…")`` in a template, as the templates write it: double-quoted, no quote inside.
+SOURCE_STRING = re.compile(r'_\("([^"]*)"\)')
+INTERFACE_LANGUAGES = ("vi", "hi", "ja")
+
+
+def interface_strings() -> dict[str, set[str]]:
+    return {path.name: set(SOURCE_STRING.findall(path.read_text("utf-8"))) for path in TEMPLATES.rglob("*.html")}
+
+
+def test_the_public_templates_are_always_autoescaped():
+    """Story text in a page is text: the engine escapes every value even if its options said otherwise."""
+    environment = templating.environment(autoescape=False)
+    page = environment.from_string("<p>{{ text }}</p>").render(text="<script>alert(1)</script>")
+    assert page == "<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>"
+    assert engines["jinja2"].env.autoescape is True
+
+
+def test_makemessages_finds_every_interface_string_of_the_public_templates():
+    """``makemessages`` reads templates through Django's ``templatize``: every ``_("…")`` of every public
+    template comes out of it for xgettext, so no string is left out of the catalogues."""
+    strings = interface_strings()
+    assert sum(len(found) for found in strings.values()) >= 40
+    for path in TEMPLATES.rglob("*.html"):
+        extracted = set(SOURCE_STRING.findall(templatize(path.read_text("utf-8"), origin=str(path))))
+        assert extracted == strings[path.name], path.name
+
+
+@pytest.mark.parametrize("language", INTERFACE_LANGUAGES)
+def test_every_interface_string_of_the_public_templates_is_translated(language):
+    """Each string of the public templates has a translation in the Vietnamese, Hindi and Japanese catalogues,
+    and so do the plural and the byline's label, which are made in Python."""
+    catalogue = gettext.translation("django", localedir=Path(settings.BASE_DIR, "locale"), languages=[language])
+    known = {msgid for msgid in catalogue._catalog if isinstance(msgid, str)}
+    plurals = {msgid[0] for msgid in catalogue._catalog if isinstance(msgid, tuple)}
+    missing = {text for found in interface_strings().values() for text in found if text not in known}
+    assert missing == set()
+    assert "%(counter)s story" in plurals and "byline\x04By" in known
+
+
+def test_fill_escapes_the_translation_and_every_value_but_markup():
+    """``fill`` puts values into a translated string, escaping both; a value that is markup stays markup."""
+    assert templating.fill("<b>%(name)s</b>", name="<i>") == "&lt;b&gt;&lt;i&gt;&lt;/b&gt;"
+    assert templating.fill("By %(name)s", name=mark_safe("<span>A</span>")) == "By <span>A</span>"
+    assert templating.fill('"%(a)s" & %(b)s', a="'", b=2) == "&#34;&#39;&#34; &amp; 2"
+
+
+@pytest.mark.django_db
+def test_url_is_reverse_in_the_pages_language():
+    """The templates' ``url()`` gives what ``reverse()`` gives, in the active language."""
+    topic = Topic.objects.get(slug="ocop")
+    for language in ("en", "hi", "zh-hans"):
+        with translation.override(language):
+            for name, kwargs in (("newsroom:home", {}), ("newsroom:topic-rss", {"slug": topic.slug})):
+                assert templating.url(name, **kwargs) == reverse(name, kwargs=kwargs)
+
+
+def test_querystring_keeps_the_filters_and_changes_the_page():
+    """Pagination links keep every other parameter, as Django's ``{% querystring %}`` does."""
+    request = RequestFactory().get("/en/topics/ocop/", {"place": "bac-ninh", "page": "2", "q": "a&b"})
+    assert templating.querystring(request, page=3) == "?place=bac-ninh&page=3&q=a%26b"
+    assert templating.querystring(RequestFactory().get("/"), page=None) == ""
