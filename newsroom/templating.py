@@ -26,7 +26,7 @@ from django.utils.html import _json_script_escapes
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import localtime, template_localtime
 from django.utils.translation import get_language, gettext, ngettext, pgettext
-from jinja2 import Environment
+from jinja2 import Environment, StrictUndefined
 from markupsafe import Markup
 from markupsafe import escape as markup_escape
 
@@ -191,11 +191,12 @@ def url(view_name: str, **arguments) -> str:
 
 
 def story_count(count: int) -> str:
+    """How many stories a listing has ("1 story", "20 stories"), with the plural of the page's language."""
     return ngettext("%(counter)s story", "%(counter)s stories", count) % {"counter": count}
 
 
 def byline(article: Article) -> SafeString:
-    """ "By" and the byline, in the story's original language (bylines are not translated)."""
+    """The byline after its label ("By"); the name marked as in the story's original language (not translated)."""
     name = f'<span lang="{_html(language_tag(article.original_language))}" dir="auto">{_html(article.byline)}</span>'
     # Safe: the label and the name are escaped.
     return mark_safe(f"{_html(pgettext('byline', 'By'))} {name}")  # noqa: S308  # nosec B308, B703
@@ -237,9 +238,11 @@ def machine_time(moment) -> str:
 
 
 def environment(**options) -> Environment:
-    """The environment of ``TEMPLATES``' Jinja2 engine (``OPTIONS["environment"]``): autoescaping always on."""
+    """The environment of ``TEMPLATES``' Jinja2 engine (``OPTIONS["environment"]``): autoescaping always on, and
+    a name a template does not have is an error (a test finds the typo), not an empty string."""
+    options.update(undefined=StrictUndefined, extensions=["jinja2.ext.i18n"])
     options.pop("autoescape", None)
-    env = Environment(autoescape=True, extensions=["jinja2.ext.i18n"], **options)
+    env = Environment(autoescape=True, **options)
     # The plain callables: ``_("...")`` is the translation itself, as ``makemessages`` reads it.
     env.install_gettext_callables(gettext, ngettext, newstyle=False)
     env.globals.update(

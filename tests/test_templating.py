@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.safestring import mark_safe
 from django.utils.translation.template import templatize
+from jinja2 import UndefinedError
 
 from newsroom import templating
 from newsroom.models import Topic
@@ -33,6 +34,12 @@ def test_the_public_templates_are_always_autoescaped():
     page = environment.from_string("<p>{{ text }}</p>").render(text="<script>alert(1)</script>")
     assert page == "<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>"
     assert engines["jinja2"].env.autoescape is True
+
+
+def test_a_name_a_template_does_not_have_is_an_error():
+    """A mistyped name fails the page (and so a test) instead of showing nothing."""
+    with pytest.raises(UndefinedError):
+        templating.environment().from_string("<p>{{ story.headlin }}</p>").render(story=Topic(slug="ocop"))
 
 
 def test_makemessages_finds_every_interface_string_of_the_public_templates():
