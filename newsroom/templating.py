@@ -197,9 +197,10 @@ def story_count(count: int) -> str:
 
 def byline(article: Article) -> SafeString:
     """The byline after its label ("By"); the name marked as in the story's original language (not translated)."""
+    label = pgettext("byline", "By")  # not inside the f-string, where makemessages would not find it
     name = f'<span lang="{_html(language_tag(article.original_language))}" dir="auto">{_html(article.byline)}</span>'
     # Safe: the label and the name are escaped.
-    return mark_safe(f"{_html(pgettext('byline', 'By'))} {name}")  # noqa: S308  # nosec B308, B703
+    return mark_safe(f"{_html(label)} {name}")  # noqa: S308  # nosec B308, B703
 
 
 def fill(text: str, **values) -> Markup:
