@@ -17,6 +17,7 @@ from django.utils import translation
 from newsroom.languages import content_languages, display_name
 from newsroom.models import Article, Tag
 from newsroom.ninjs import language_tag
+from newsroom.paths import localized_path
 
 
 @dataclass
@@ -40,6 +41,10 @@ def paths_in_languages(request) -> dict[str, str]:
     match = request.resolver_match
     paths = request._paths_in_languages = {}
     for language in content_languages():
+        if match is not None and match.view_name and not match.args:
+            # The arguments are the URL's own, which its converters accepted: reversed once per language.
+            paths[language] = localized_path(match.view_name, language, **match.kwargs)
+            continue
         try:
             with translation.override(language):
                 paths[language] = reverse(match.view_name, args=match.args, kwargs=match.kwargs)
