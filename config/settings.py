@@ -129,6 +129,14 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Values sent apart from the SQL (server-side binding), so that a query a connection runs again and again
+    # (a story page's, a listing's) is parsed and planned once, then prepared, after its fifth run. Prepared
+    # statements belong to a connection: behind PgBouncer in transaction mode set
+    # NEWSROOM_PREPARED_STATEMENTS=0.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        server_side_binding=True, prepare_threshold=5 if env_bool("NEWSROOM_PREPARED_STATEMENTS", True) else None
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers (the site) work while an import writes; a 64 MB page cache keeps
     # large tables' indexes in memory.

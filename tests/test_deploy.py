@@ -158,6 +158,42 @@ def test_production_keeps_database_connections_between_requests():
     assert database_connection_settings({**production, "CONN_MAX_AGE": "0"}) == (0, True)
 
 
+def database_options(env: dict[str, str]) -> dict:
+    script = (
+        "import json; from django.conf import settings; print(json.dumps(settings.DATABASES['default']['OPTIONS']))"
+    )
+    result = run(["-c", script], {**env, "DJANGO_SETTINGS_MODULE": "config.settings"})
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_postgresql_prepares_the_queries_a_connection_repeats():
+    """On PostgreSQL values are bound by the server and a query run five times on a connection is prepared (parsed
+    and planned once); NEWSROOM_PREPARED_STATEMENTS=0 turns preparing off (for PgBouncer in transaction mode)."""
+    postgres = production_env(DATABASE_URL="postgres://newsroom@db.internal:5432/newsroom")
+    assert database_options(postgres) == {"server_side_binding": True, "prepare_threshold": 5}
+    pooled = database_options({**postgres, "NEWSROOM_PREPARED_STATEMENTS": "0"})
+    assert pooled == {"server_side_binding": True, "prepare_threshold": None}
+
+
+@pytest.mark.django_db
+def test_a_query_run_again_and_again_is_prepared_on_postgresql():
+    """On the PostgreSQL the suite runs on, a story lookup run six times on one connection is prepared: the
+    server keeps its plan (pg_prepared_statements lists it)."""
+    from django.db import connection
+
+    from newsroom.models import Article
+
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's")
+    for pk in range(1, 7):
+        list(Article.objects.filter(pk=pk).values_list("pk", flat=True))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert any('FROM "newsroom_article"' in statement for statement in prepared), prepared
+
+
 @pytest.mark.parametrize(
     ("secret_key", "message"),
     [(None, "SECRET_KEY must be set"), ("django-insecure-development-only-key", "SECRET_KEY is a development key")],
