@@ -69,15 +69,17 @@ def run(args: list[str], env: dict[str, str], timeout: int = 60) -> subprocess.C
     )
 
 
-def settings_under(env: dict[str, str]) -> dict:
-    """The security settings as a fresh process with ``env`` loads them."""
-    script = (
-        "import json; from django.conf import settings; "
-        f"print(json.dumps({{name: getattr(settings, name, None) for name in {SECURITY_SETTINGS!r}}}))"
-    )
+def loaded_under(env: dict[str, str], expression: str):
+    """``expression`` (JSON-able, over ``settings``) as a fresh process with ``env`` loads the settings."""
+    script = f"import json; from django.conf import settings; print(json.dumps({expression}))"
     result = run(["-c", script], {**env, "DJANGO_SETTINGS_MODULE": "config.settings"})
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
+
+
+def settings_under(env: dict[str, str]) -> dict:
+    """The security settings as a fresh process with ``env`` loads them."""
+    return loaded_under(env, f"{{name: getattr(settings, name, None) for name in {SECURITY_SETTINGS!r}}}")
 
 
 def test_deploy_check_passes_with_production_settings():
@@ -137,13 +139,8 @@ def test_development_works_over_plain_http():
 
 def database_connection_settings(env: dict[str, str]) -> tuple[int | None, bool]:
     """``CONN_MAX_AGE`` and ``CONN_HEALTH_CHECKS`` of the default database as a fresh process with ``env`` loads them."""
-    script = (
-        "import json; from django.conf import settings; database = settings.DATABASES['default']; "
-        "print(json.dumps([database['CONN_MAX_AGE'], database['CONN_HEALTH_CHECKS']]))"
-    )
-    result = run(["-c", script], {**env, "DJANGO_SETTINGS_MODULE": "config.settings"})
-    assert result.returncode == 0, result.stderr
-    return tuple(json.loads(result.stdout))
+    database = "settings.DATABASES['default']"
+    return tuple(loaded_under(env, f"[{database}['CONN_MAX_AGE'], {database}['CONN_HEALTH_CHECKS']]"))
 
 
 def test_production_keeps_database_connections_between_requests():
@@ -159,12 +156,7 @@ def test_production_keeps_database_connections_between_requests():
 
 
 def database_options(env: dict[str, str]) -> dict:
-    script = (
-        "import json; from django.conf import settings; print(json.dumps(settings.DATABASES['default']['OPTIONS']))"
-    )
-    result = run(["-c", script], {**env, "DJANGO_SETTINGS_MODULE": "config.settings"})
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)
+    return loaded_under(env, "settings.DATABASES['default']['OPTIONS']")
 
 
 def test_postgresql_prepares_the_queries_a_connection_repeats():
