@@ -9,7 +9,7 @@ generator of bench/corpus.py) and their search index, each in a child process
 as bench/serve_bench.py does:
 
 1. paths: the URL mix, built in a child process with ``reverse()`` and the
-   database (the test client tells how many pages each topic and tag has):
+   database (the test client: each listing's count of stories tells its pages):
    the home page and page 1 of each topic in every content language; each
    topic's pages 2, 50, middle and last, and the tag pages (list, the most
    used tags and random others, page 2 of the top ones) in two or three
