@@ -194,6 +194,42 @@ def test_topic_page_filters(client, stories, query, expected):
     assert titles(html(client, url("topic-detail", slug="ocop") + "?" + query)) == expected
 
 
+def selects(page: str) -> dict[str, str]:
+    """Each ``<select>`` of a page's filter form by name: its options, from the first to the last."""
+    return dict(re.findall(r'<select name="(\w+)"[^>]*>(.*?)</select>', page, re.S))
+
+
+def test_filter_selects_keep_the_readers_choice(client, stories):
+    """The chosen place and outlet stay chosen in the form (and nothing else is), the other selects rest on
+    their empty option, and the options are Django's own ``Select`` markup."""
+    from django import forms
+
+    from newsroom.filters import ArticleFilter
+
+    outlet = stories[0].outlet_id
+    page = html(client, url("topic-detail", slug="ocop") + f"?place=lang-son&outlet={outlet}")
+    found = selects(page)
+    assert re.findall(r'<option value="([^"]*)" selected>', found["place"]) == ["lang-son"]
+    assert re.findall(r'<option value="([^"]*)" selected>', found["outlet"]) == [str(outlet)]
+    assert re.findall(r'<option value="([^"]*)" selected>', found["language"]) == [""]
+    with translation.override("en"):
+        choices = ArticleFilter(queryset=Article.objects.all(), language="en").form.fields["place"].choices
+        django_markup = forms.Select(choices=choices).render("place", "lang-son")
+    assert found["place"] == "".join(re.findall(r"<option.*?</option>", django_markup))
+
+
+def test_filter_options_follow_the_registry_and_are_escaped(client, stories):
+    """A renamed tag is offered under its new name at the next request, its label escaped."""
+    place = Tag.objects.get(slug="lang-son")
+    before = selects(html(client, url("topic-detail", slug="ocop")))["place"]
+    assert f'<option value="lang-son">{place.name_en}</option>' in before
+    place.name_en = "Lang <Son> & Co"
+    place.save()
+    after = selects(html(client, url("topic-detail", slug="ocop")))["place"]
+    assert '<option value="lang-son">Lang &lt;Son&gt; &amp; Co</option>' in after
+    assert "<Son>" not in after
+
+
 @pytest.mark.parametrize(
     "query", ["published_after=2025-13-45", "tag=no-such-tag", "place=no-such-place", "outlet=abc", "language=xx"]
 )
