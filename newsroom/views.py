@@ -19,7 +19,7 @@ from django_filters.views import FilterView
 from newsroom import search, seo
 from newsroom.filters import ArticleFilter
 from newsroom.languages import column, display_name, translated
-from newsroom.models import Article, Tag, Topic
+from newsroom.models import Article, Outlet, Tag, Topic
 from newsroom.pagination import ListingPaginator, listing_key
 from newsroom.querysets import listed, registry, story_links
 from newsroom.slugs import headline_slug
@@ -167,8 +167,9 @@ class ArticleView(DetailView):
 
     def get_queryset(self):
         # Not the primary topic's row: the page names the topics from ``topics``, ordered by primary_topic_id.
-        # Nor the topics and tags: their ids come from ``story_links``, the rows from the ``registry``.
-        return Article.objects.published().select_related("outlet").order_by()
+        # Nor the topics, tags and outlets: their ids come from ``story_links`` and the stories, the rows from the
+        # ``registry``.
+        return Article.objects.published().order_by()
 
     def get_object(self, queryset=None):
         """The story and its related stories, read in one query: the ids of its links come first (``story_links``
@@ -182,6 +183,10 @@ class ArticleView(DetailView):
         found = {story.pk: story for story in self.get_queryset().filter(pk__in=[pk, *self.links["related"]])}
         if pk not in found:
             raise Http404("No such story")
+        outlets = registry(Outlet)
+        for story in found.values():
+            if story.outlet_id in outlets:  # one saved since the registry was read is read when shown
+                story.outlet = outlets[story.outlet_id]
         article = found.pop(pk)
         self.related = list(found.values())
         return article

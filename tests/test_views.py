@@ -444,11 +444,12 @@ def test_related_stories_in_the_readers_language_come_first(client, topic):
 def test_a_story_page_costs_three_queries_at_most(client, topic):
     """Once the site's topics and tags are remembered, a story page reads the ids of the story's topics, tags,
     related stories and images (one query), then the story with its related stories (one), then its images only
-    when it has some; the topics and tags come from the registry."""
+    when it has some; the topics, tags and outlets come from the registry."""
     place = Tag.objects.get(slug="bac-ninh")
+    outlet = Outlet.objects.get(domain="baobacninhtv.vn")
     bare = make_story("Bare", "en")
-    full = make_story("Full", "en", topics=[topic], tags=[place])
-    full.related.add(make_story("Related one", "en"), make_story("Related two", "vi"))
+    full = make_story("Full", "en", topics=[topic], tags=[place], outlet=outlet)
+    full.related.add(make_story("Related one", "en", outlet=outlet), make_story("Related two", "vi"))
     ArticleImage.objects.create(article=full, caption_en="A kiln in Bat Trang")
     for story, expected in ((bare, 2), (full, 3)):
         page = story.get_absolute_url("en")
@@ -456,9 +457,13 @@ def test_a_story_page_costs_three_queries_at_most(client, topic):
         with CaptureQueriesContext(connection) as queries:
             shown = html(client, page)
         assert len(queries) == expected, [query["sql"][:150] for query in queries]
-        assert not any(f'"{model._meta.db_table}"' in query["sql"] for model in (Topic, Tag) for query in queries)
+        assert not any(
+            f'"{model._meta.db_table}"' in query["sql"] for model in (Topic, Tag, Outlet) for query in queries
+        )
     assert "Related one" in shown and "Related two" in shown and "A kiln in Bat Trang" in shown
     assert topic.name_en in shown and place.name_en in shown
+    assert shown.count(f'<span class="outlet">{outlet.name}</span>') == 1  # the related story's card
+    assert f'<span dir="auto">{outlet.name}</span>' in shown or f">{outlet.name}</a>" in shown  # the source line
 
 
 # Errors ----------------------------------------------------------------------------------------
