@@ -49,8 +49,8 @@ def listed(rows: models.QuerySet, relation: str = "articles") -> models.QuerySet
 
 
 def registry(model: type[models.Model]) -> dict[int, models.Model]:
-    """Every row of a small table (topics, tags, outlets) by id, in its model's order: read once per state of the site and
-    kept by each process (``cache.remember``), so pages look their topics and tags up here instead of querying
+    """Every row of a small table (topics, tags, outlets) by id, in its model's order: read once per state of the
+    site and kept by each process (``cache.remember``), so pages look these rows up here instead of querying
     them. Shared by every request: never change a row."""
     return remember(f"registry:{model._meta.label}", lambda: {row.pk: row for row in model.objects.all()})
 
