@@ -6,13 +6,15 @@ pages named in ``CACHEABLE_VIEWS`` (listings, stories, tags, feeds, sitemaps, ro
 cookie or an Authorization header is never served from, nor stored into, the cache, and its answer is marked
 ``private``. Only plain 200 answers are stored: no Set-Cookie, not streamed, not private or no-store.
 
-Invalidation is one token, the *generation*, that every cache key includes. Any change that can alter a
-public page (a story, its links, images, tags, aliases, topics, outlets; see ``connect_signals`` and the
-explicit ``invalidate()`` calls after bulk writes) replaces the token, so everything public is invalidated
-at once: simple, and exact. Three races and how they are closed:
+Invalidation is one token, the *generation*, that every stored page carries: a page is served only while
+the token it was built under is the current one. Any change that can alter a public page (a story, its links,
+images, tags, aliases, topics, outlets; see ``connect_signals`` and the explicit ``invalidate()`` calls after
+bulk writes) replaces the token, so everything public is invalidated at once: simple, and exact. A page's key
+names the page only (scheme, host, path, language), so the token and the page are read in one round trip to
+Redis, and a page built anew replaces the stale one in place. Three races and how they are closed:
 
-- The middleware reads the generation *before* running the view and stores under that one: a page built
-  from data read before a change is stored under the replaced token, where nobody looks for it.
+- The middleware reads the generation *before* running the view and stores the page with that one: a page
+  built from data read before a change carries the replaced token, and nobody is served it.
 - ``invalidate()`` replaces the token after the transaction commits (nobody else can read the new data
   before), and at once as well when the writer's own thread has read pages since (tests run in one
   transaction; see ``invalidate``).
@@ -141,9 +143,10 @@ def _write_generation_file(path: Path, token: str) -> None:
         os.close(descriptor)
 
 
-def current_generation() -> str:
-    """The token of the current state of the site, which every page key includes (and whatever else is
-    remembered of public data: see ``read_generation``); created when missing."""
+def current_generation(stored: str | None = None) -> str:
+    """The token of the current state of the site, which every stored page carries (and whatever else is
+    remembered of public data: see ``read_generation``); created when missing. ``stored``: the token as just
+    read from the shared cache along with something else (a page, in the same round trip)."""
     cache = _cache()
     if _in_file(cache):
         path = _generation_file()
@@ -155,7 +158,7 @@ def current_generation() -> str:
             token = secrets.token_hex(16)
             _write_generation_file(path, token)
         return token
-    token = cache.get(GENERATION_KEY)
+    token = stored if stored is not None else cache.get(GENERATION_KEY)
     if token is None:
         token = secrets.token_hex(16)
         if not cache.add(GENERATION_KEY, token, timeout=None):
@@ -163,9 +166,10 @@ def current_generation() -> str:
     return token
 
 
-def read_generation() -> str:
+def read_generation(stored: str | None = None) -> str:
     """The generation, for a reader about to remember what it reads under it (a page, the tags' spellings in
-    ``search``): an invalidation by this thread inside a transaction then replaces it at once.
+    ``search``): an invalidation by this thread inside a transaction then replaces it at once. ``stored``: as
+    for ``current_generation``.
 
     Within a request it is read once (a page asks for it for each thing it remembers: its topics, tags,
     list, the filters' options), so a page is built from one state of the site and pays one round trip to
@@ -173,7 +177,7 @@ def read_generation() -> str:
     _state.read_since_bump = True
     token = getattr(_state, "request_generation", None)
     if token is None:
-        token = current_generation()
+        token = current_generation(stored)
         if getattr(_state, "in_request", False):
             _state.request_generation = token
     return token
@@ -366,11 +370,11 @@ def _personal(request: HttpRequest) -> bool:
     return settings.SESSION_COOKIE_NAME in request.COOKIES or "authorization" in request.headers
 
 
-def page_key(generation: str, request: HttpRequest) -> str:
-    """The key of a page: generation, scheme, host, path with query string and language; GET and HEAD share it."""
+def page_key(request: HttpRequest) -> str:
+    """The key of a page: scheme, host, path with query string and language; GET and HEAD share it. The page
+    stored there carries the generation it was built under, and is served only while that is the current one."""
     variant = "\n".join(
         [
-            generation,
             request.scheme,
             request.get_host(),
             request.get_full_path(),
@@ -420,16 +424,19 @@ class PageCacheMiddleware:
             return _public(self.get_response(request))
         request.get_host()  # a disallowed Host is a 400 from Django, not a cache problem to log
         cache = _cache()
+        key = page_key(request)
         try:
-            generation = read_generation()
-            key = page_key(generation, request)
-            entry = cache.get(key)
+            if _in_file(cache):
+                generation, entry = read_generation(), cache.get(key)
+            else:  # the generation and the page in one round trip
+                found = cache.get_many([GENERATION_KEY, key])
+                generation, entry = read_generation(found.get(GENERATION_KEY)), found.get(key)
         except Exception:
             logger.exception("The page cache could not be read")
             return _public(self.get_response(request))
         if entry is not None:
-            until, status, headers, content = entry
-            if timezone.now().timestamp() < until:
+            built_under, until, status, headers, content = entry
+            if built_under == generation and timezone.now().timestamp() < until:
                 response = HttpResponse(content, status=status, headers=dict(headers))
                 response["X-Cache"] = "hit"
                 return response
@@ -444,7 +451,8 @@ class PageCacheMiddleware:
                 set_response_etag(response)
             _public(response)
             try:
-                cache.set(key, (until, response.status_code, list(response.items()), response.content), seconds)
+                entry = (generation, until, response.status_code, list(response.items()), response.content)
+                cache.set(key, entry, seconds)
             except Exception:
                 logger.exception("The page cache could not be written")
         else:

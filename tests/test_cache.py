@@ -196,6 +196,26 @@ def test_a_second_anonymous_request_is_a_hit_without_any_query(backend, client, 
     assert HEADLINE in text(fetch(client, "/en/"))
 
 
+@pytest.mark.parametrize("backend", ["redis"], indirect=True)  # in memory the generation is in a file
+def test_a_hit_reads_the_generation_and_the_page_in_one_round_trip(backend, client, zebra):
+    """A hit asks Redis once, for the generation and the page together; after a change the page is built anew
+    and replaces the stale one under the same key."""
+    warm(client, ["/en/"])
+    shared = cache._cache()
+    with (
+        mock.patch.object(shared, "get_many", wraps=shared.get_many) as together,
+        mock.patch.object(shared, "get", wraps=shared.get) as alone,
+    ):
+        assert fetch(client, "/en/")["X-Cache"] == "hit"
+    assert together.call_count == 1 and alone.call_count == 0
+    stored = redis.Redis.from_url(REDIS_URL).keys(f"{shared.key_prefix}:*:newsroom:pages:page:*")
+    assert len(stored) == 1
+    cache.invalidate()
+    assert fetch(client, "/en/")["X-Cache"] == "miss"
+    assert fetch(client, "/en/")["X-Cache"] == "hit"
+    assert redis.Redis.from_url(REDIS_URL).keys(f"{shared.key_prefix}:*:newsroom:pages:page:*") == stored
+
+
 def test_query_strings_are_separate_entries(backend, client, zebra, ocop):
     """A page with another query string is another entry: each answer is its own, and each is cached."""
     make_story("Second zebra", "en", topics=[ocop])
@@ -571,7 +591,7 @@ def test_a_scheduled_story_appears_when_its_time_comes(backend, client, zebra, o
 
 
 def test_a_change_during_a_view_leaves_its_page_unreachable(backend, rf):
-    """A page built while the site changed is stored under the generation read before the view ran: the next
+    """A page built while the site changed is stored with the generation read before the view ran: the next
     request does not get it."""
     calls = []
 
