@@ -542,28 +542,32 @@ def count_problems(phases: list[Phase], runs: list[ServerRun], count: int) -> li
     return problems
 
 
+def site_env(database_url: str, workdir: Path, redis_url: str | None) -> dict[str, str]:
+    """The environment the site runs in for a bench: production settings (DEBUG off) with the floor's URL
+    (bench/serve_settings.py), on ``database_url``, caching in Redis at ``redis_url`` or in each process."""
+    return {
+        **{name: value for name, value in os.environ.items() if name not in ("REDIS_URL", "DJANGO_SETTINGS_MODULE")},
+        "DATABASE_URL": database_url,
+        "DJANGO_SETTINGS_MODULE": "serve_settings",
+        "PYTHONPATH": os.pathsep.join(filter(None, (str(REPO), str(BENCH), os.environ.get("PYTHONPATH")))),
+        "DEBUG": "0",
+        "SECRET_KEY": "serve-bench-only-not-a-secret",
+        "ALLOWED_HOSTS": f"{HOST},localhost",
+        "STATIC_ROOT": str(workdir / "static"),
+        # Without Redis the page cache's processes share a generation file: this run's own, so that
+        # nothing else on the machine (a test run, an import) can invalidate its pages mid-run.
+        "NEWSROOM_PAGE_CACHE_GENERATION_FILE": str(workdir / "page_cache_generation"),
+        **({"REDIS_URL": redis_url} if redis_url else {}),
+    }
+
+
 def benchmark(options: argparse.Namespace, workdir: Path) -> int:
     backend = "SQLite" if options.database_url is None else "PostgreSQL"
     wrk = ensure_wrk()
     redis_url = None if options.no_redis else options.redis_url
     flush_redis(redis_url)
     with database(options.database_url, workdir, options.keep) as url:
-        env = {
-            **{
-                name: value for name, value in os.environ.items() if name not in ("REDIS_URL", "DJANGO_SETTINGS_MODULE")
-            },
-            "DATABASE_URL": url,
-            "DJANGO_SETTINGS_MODULE": "serve_settings",
-            "PYTHONPATH": os.pathsep.join(filter(None, (str(REPO), str(BENCH), os.environ.get("PYTHONPATH")))),
-            "DEBUG": "0",
-            "SECRET_KEY": "serve-bench-only-not-a-secret",
-            "ALLOWED_HOSTS": f"{HOST},localhost",
-            "STATIC_ROOT": str(workdir / "static"),
-            # Without Redis the page cache's processes share a generation file: this run's own, so that
-            # nothing else on the machine (a test run, an import) can invalidate its pages mid-run.
-            "NEWSROOM_PAGE_CACHE_GENERATION_FILE": str(workdir / "page_cache_generation"),
-            **({"REDIS_URL": redis_url} if redis_url else {}),
-        }
+        env = site_env(url, workdir, redis_url)
         uncached_env = {**env, "NEWSROOM_PAGE_CACHE_SECONDS": "0"}
         cached_env = {name: value for name, value in env.items() if name != "NEWSROOM_PAGE_CACHE_SECONDS"}
         print(f"... migrating {url}", flush=True)
