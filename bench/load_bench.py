@@ -56,7 +56,6 @@ PostgreSQL (the database is created, and dropped afterwards unless --keep):
 import argparse
 import html
 import json
-import os
 import random
 import re
 import subprocess
@@ -84,7 +83,6 @@ from import_bench import Phase as ImportPhase
 from search_bench import Phase, child_index, run_child, run_phase, verdict
 from serve_bench import (
     FORWARDED_PROTO,
-    HOST,
     SOCKET_ERRORS,
     WORKERS,
     WRK_THREADS,
@@ -96,10 +94,9 @@ from serve_bench import (
     http_status,
     listing_pages,
     parse_wrk,
+    site_env,
 )
 
-REPO = Path(__file__).resolve().parent.parent
-BENCH = REPO / "bench"
 SEED = 20251126
 CONNECTIONS = 64
 IMPORT_DELAY_SECONDS = 5
@@ -599,23 +596,14 @@ def benchmark(options: argparse.Namespace, workdir: Path) -> int:
     print(f"... generating {options.files:,} raw files to import in {workdir / 'import'}", flush=True)
     corpus = write_corpus(workdir / "import", options.files)
     with database(options.database_url, workdir, options.keep) as url:
+        # serve_bench's settings (the site's own plus the floor view gunicorn() waits for), and this run's own
+        # generation file, seen by both workers and the import: its invalidations reach them.
         env = {
             **{
                 name: value
-                for name, value in os.environ.items()
-                if name not in ("REDIS_URL", "DJANGO_SETTINGS_MODULE", "NEWSROOM_PAGE_CACHE_SECONDS")
+                for name, value in site_env(url, workdir, options.redis_url).items()
+                if name != "NEWSROOM_PAGE_CACHE_SECONDS"
             },
-            "DATABASE_URL": url,
-            # serve_bench's settings: the site's own plus the floor view gunicorn() waits for.
-            "DJANGO_SETTINGS_MODULE": "serve_settings",
-            "PYTHONPATH": os.pathsep.join(filter(None, (str(REPO), str(BENCH), os.environ.get("PYTHONPATH")))),
-            "DEBUG": "0",
-            "SECRET_KEY": "load-bench-only-not-a-secret",
-            "ALLOWED_HOSTS": f"{HOST},localhost",
-            "STATIC_ROOT": str(workdir / "static"),
-            # This run's own file, seen by both workers and the import: its invalidations reach them.
-            "NEWSROOM_PAGE_CACHE_GENERATION_FILE": str(workdir / "page_cache_generation"),
-            **({"REDIS_URL": options.redis_url} if options.redis_url else {}),
             **({"NEWSROOM_PAGE_CACHE_SECONDS": "0"} if options.uncached else {}),
         }
         print(f"... migrating {url}", flush=True)
