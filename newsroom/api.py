@@ -37,6 +37,7 @@ app_name = "api"
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
+PAGE_PARAMETERS = ("page", "page_size")  # they pick a page of a list, not which list
 SAFE_METHODS = ("GET", "HEAD")
 CONTENT_TYPE = "application/json; charset=utf-8"
 # CheckboxInput reads any value but "false" as true: the API also takes 0 and 1.
@@ -134,7 +135,7 @@ def page_size(request: HttpRequest) -> int:
 
 def paginate(request: HttpRequest, queryset: QuerySet, name: str) -> tuple[Page, dict[str, Any]]:
     """The requested page of ``queryset`` and the pagination members of the answer (links keep every filter)."""
-    paginator = ListingPaginator(queryset, page_size(request), key=listing_key(request, "page", "page_size"))
+    paginator = ListingPaginator(queryset, page_size(request), key=listing_key(request, *PAGE_PARAMETERS))
     try:
         page = paginator.page(request.GET.get("page") or 1)
     except InvalidPage as error:
@@ -189,7 +190,8 @@ def article_list(request: HttpRequest) -> dict[str, Any]:
     data = request.GET.copy()
     if data.get("translated", "") in BOOLEAN_SPELLINGS:
         data["translated"] = BOOLEAN_SPELLINGS[data["translated"]]
-    filterset = ArticleFilter(data, queryset=story_queryset(), language=language)
+    key = listing_key(request, *PAGE_PARAMETERS)  # a search's ranking remembered as the list's ids are
+    filterset = ArticleFilter(data, queryset=story_queryset(), language=language, key=key)
     if not filterset.is_valid():
         raise ApiError(400, {"errors": {field: list(messages) for field, messages in filterset.errors.items()}})
     if filterset.form.cleaned_data.get("translated") and language is None:

@@ -10,6 +10,7 @@ validation and filtering share them, and a listing's query count does not
 depend on which filters are used.
 """
 
+from array import array
 from html import escape  # Django's escape, without its lazy-string wrapper: a page escapes 300 options
 
 import django_filters
@@ -159,9 +160,12 @@ class ArticleFilter(django_filters.FilterSet):
     # filter name -> (the article relation it filters on, the rows it offers, keyed by their URL value)
     RELATED = {"place": "tags", "tag": "tags", "topic": "topics", "outlet": "outlet"}
 
-    def __init__(self, *args, language: str | None = None, **kwargs):
+    def __init__(self, *args, language: str | None = None, key: str | None = None, **kwargs):
+        """``key`` names the list the filters make (``pagination.listing_key``: the page, the filters): with one, a
+        search's ranking is remembered per state of the site, as a listing's ids are."""
         super().__init__(*args, **kwargs)
         self.language = language or get_language()
+        self.key = key
         self._options: dict[str, dict[str, tuple[int, str]]] = {}
         for name in self.RELATED:
             # Callable choices are read when the form renders or validates the field, not before.
@@ -185,14 +189,23 @@ class ArticleFilter(django_filters.FilterSet):
         return queryset.filter(**{self.RELATED[name]: self.options(name)[value][0]}) if value else queryset
 
     def filter_search(self, queryset, name, value):
-        """The stories matching ``value``, best first: ``ranked_ids`` holds their order for the listing."""
-        self.ranked_ids = search.search_ids(queryset, value)
-        return queryset.filter(pk__in=self.ranked_ids)
+        """Ranks the stories the other filters kept by ``value``, best first, into ``ranked_ids``; ``results()``
+        gives them in that order. The queryset is returned as it came: narrowing it to a thousand ids would cost
+        each request the building of a thousand-value ``IN`` that nothing reads. With a ``key``, the ranking is
+        read once per state of the site (``cache.remember``): the later pages of the results, and the same search
+        again, run no search."""
+
+        def rank() -> array:  # packed, 8 bytes an id, as the processes keep what they remember
+            return array("q", search.search_ids(queryset, value))
+
+        self.ranked_ids = rank() if self.key is None else cache.remember(f"search:{self.key}", rank)
+        return queryset
 
     def results(self, stories=None):
-        """The filtered stories for a paginator: after a search in rank order, each page fetched from
-        ``stories`` (default: the filtered queryset); otherwise the filtered queryset."""
-        filtered = self.qs  # runs the filters, the search among them
+        """The filtered stories for a paginator: after a search, its matches in rank order, each page fetched from
+        ``stories`` (default: the filtered queryset); otherwise the filtered queryset. Not ``qs``, which after a
+        search is the stories searched among."""
+        filtered = self.qs  # runs the filters, the search last
         ids = getattr(self, "ranked_ids", None)
         return filtered if ids is None else search.RankedResults(ids, filtered if stories is None else stories)
 

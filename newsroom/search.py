@@ -465,7 +465,7 @@ class RankedResults(Sequence):
 
     def __getitem__(self, index):
         if isinstance(index, slice):
-            ids = self.ids[index]
+            ids = list(self.ids[index])
             found = {story.pk: story for story in self.queryset.filter(pk__in=ids).order_by()}  # ordered below
             return [found[pk] for pk in ids if pk in found]
         return self[index : index + 1][0]

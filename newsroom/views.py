@@ -81,7 +81,8 @@ class StoryListView(FilterView):
         return self.get_queryset()
 
     def get_filterset_kwargs(self, filterset_class):
-        return {**super().get_filterset_kwargs(filterset_class), "language": get_language()}
+        key = listing_key(self.request, self.page_kwarg)  # a search's ranking remembered as the list's ids are
+        return {**super().get_filterset_kwargs(filterset_class), "language": get_language(), "key": key}
 
     def get_filterset(self, filterset_class):
         filterset = super().get_filterset(filterset_class)

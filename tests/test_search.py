@@ -788,6 +788,54 @@ def test_pagination_keeps_the_query(client, db):
     assert "q=zeppelin" in unescape(re.search(r'<a rel="prev" href="([^"]+)"', second).group(1))
 
 
+def searched(client, path: str) -> tuple[str, list[str]]:
+    """The page at ``path`` (after checking it answers 200) and the SQL of the searches it ran."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path)
+    assert response.status_code == 200, (path, response.status_code)
+    return response.content.decode(), [query["sql"] for query in queries if "searchdocument" in query["sql"]]
+
+
+@pytest.mark.uncached
+def test_a_search_is_ranked_once_per_state_of_the_site(client, db):
+    """The results' second page and the same search again run no search; a story published since is found at
+    once; another filter, another language or another query is another list, ranked on its own."""
+    stories = {make_story(f"Zeppelin {number}", "en").pk for number in range(25)}
+    first, searches = searched(client, "/en/search/?q=zeppelin")
+    assert len(searches) == 1 and len(card_ids(first)) == 20
+    second, searches = searched(client, "/en/search/?q=zeppelin&page=2")
+    assert searches == [] and set(card_ids(first)) | set(card_ids(second)) == stories
+    again, searches = searched(client, "/en/search/?q=zeppelin")
+    assert searches == [] and card_ids(again) == card_ids(first)
+    for path in ("/en/search/?q=zeppelin&outlet=", "/vi/search/?q=zeppelin", "/en/search/?q=zeppelins"):
+        assert len(searched(client, path)[1]) == 1, path
+    newest = make_story("Zeppelin news", "en", lead="A zeppelin zeppelin.")
+    page, searches = searched(client, "/en/search/?q=zeppelin")
+    assert len(searches) == 1 and card_ids(page)[0] == newest.pk
+
+
+@pytest.mark.uncached
+def test_a_remembered_search_shows_no_story_hidden_since(client, db):
+    """A story unpublished after a search was remembered leaves its results, in the page and in the API."""
+    stories = [make_story(f"Zeppelin {number}", "en") for number in range(3)]
+    assert set(card_ids(search_page(client, "zeppelin"))) == {story.pk for story in stories}
+    assert set(api_ids(client, q="zeppelin")) == {story.pk for story in stories}
+    Article.objects.filter(pk=stories[0].pk).update(status="draft")  # no signal: the generation stays
+    assert set(card_ids(search_page(client, "zeppelin"))) == {stories[1].pk, stories[2].pk}
+    assert set(api_ids(client, q="zeppelin")) == {stories[1].pk, stories[2].pk}
+
+
+@pytest.mark.uncached
+def test_the_api_remembers_a_search_as_the_pages_do(client, db):
+    """``/api/articles/?q=``: the second page runs no search; ``page_size`` picks a page, not another list."""
+    for number in range(25):
+        make_story(f"Zeppelin {number}", "en")
+    assert len(searched(client, "/api/articles/?q=zeppelin")[1]) == 1
+    assert searched(client, "/api/articles/?q=zeppelin&page=2")[1] == []
+    assert searched(client, "/api/articles/?q=zeppelin&page_size=5")[1] == []
+    assert len(searched(client, "/api/articles/?q=zeppelin&lang=vi")[1]) == 1
+
+
 @pytest.mark.parametrize("query", ["", "   ", "😀", "***", '""', "\x00"])
 def test_empty_or_unsearchable_queries_show_no_error(client, published_seeds, query):
     """An empty or unsearchable query answers 200 without any error message."""
