@@ -21,7 +21,7 @@ from newsroom.filters import ArticleFilter
 from newsroom.languages import column, display_name, translated
 from newsroom.models import Article, Outlet, Tag, Topic
 from newsroom.pagination import ListingPaginator, listing_key
-from newsroom.querysets import listed, registry, story_links
+from newsroom.querysets import listed, published_by_ids, registry, story_links
 from newsroom.slugs import headline_slug
 from newsroom.text import blocks
 
@@ -166,22 +166,18 @@ class ArticleView(DetailView):
     template_name = "newsroom/article_detail.html"
     context_object_name = "article"
 
-    def get_queryset(self):
-        # Not the primary topic's row: the page names the topics from ``topics``, ordered by primary_topic_id.
-        # Nor the topics, tags and outlets: their ids come from ``story_links`` and the stories, the rows from the
-        # ``registry``.
-        return Article.objects.published().order_by()
-
     def get_object(self, queryset=None):
         """The story and its related stories, read in one query: the ids of its links come first (``story_links``
         needs only the URL's id), and only published stories come back, so a hidden story is a 404 and a hidden
-        related story is left out."""
+        related story is left out. Not the primary topic's row (the page names the topics from ``topics``, ordered
+        by ``primary_topic_id``), nor the topics, tags and outlets: their ids come from ``story_links`` and the
+        stories, the rows from the ``registry``."""
         pk = self.kwargs["pk"]
         low, high = connection.ops.integer_field_range(Article._meta.pk.get_internal_type())
         if not low <= pk <= high:  # a number from the URL that no story can have, nor the database read
             raise Http404("No such story")
         self.links = story_links(pk)
-        found = {story.pk: story for story in self.get_queryset().filter(pk__in=[pk, *self.links["related"]])}
+        found = {story.pk: story for story in published_by_ids([pk, *self.links["related"]])}
         if pk not in found:
             raise Http404("No such story")
         outlets = registry(Outlet)

@@ -440,6 +440,33 @@ def test_related_stories_in_the_readers_language_come_first(client, topic):
     assert "Related draft" not in page
 
 
+def test_published_by_ids_reads_what_the_orm_reads(topic):
+    """``published_by_ids``, its SQL compiled once per number of ids, gives the published stories among the ids
+    with every field as ``published().filter(pk__in=...)`` gives it: not drafts, not stories scheduled for later,
+    not ids that were never used; the present is read on every call, so a scheduled story appears when its time
+    comes."""
+    from newsroom.querysets import published_by_ids
+
+    outlet = Outlet.objects.get(domain="baobacninhtv.vn")
+    shown = [
+        make_story("Vietnamese", "vi", outlet=outlet, byline="Lan", source_url="https://example.vn/a"),
+        make_story("English", "en", topics=[topic], lead="A lead."),
+    ]
+    draft = make_story("Draft", "en", status="draft")
+    scheduled = make_story("Scheduled", "en", published_at=timedelta(hours=1))
+    ids = [story.pk for story in (*shown, draft, scheduled)] + [999_999]
+    for asked in (ids, ids[::-1], [*ids, shown[0].pk]):
+        found = {story.pk: story for story in published_by_ids(asked)}
+        expected = {story.pk: story for story in Article.objects.published().filter(pk__in=asked)}
+        assert set(found) == set(expected) == {story.pk for story in shown}
+        for pk, story in expected.items():
+            fields = [field.attname for field in Article._meta.concrete_fields]
+            assert [getattr(found[pk], name) for name in fields] == [getattr(story, name) for name in fields]
+    assert published_by_ids([]) == [] and published_by_ids([999_999]) == []
+    Article.objects.filter(pk=scheduled.pk).update(published_at=timezone.now() - timedelta(seconds=1))
+    assert {story.pk for story in published_by_ids(ids)} == {story.pk for story in shown} | {scheduled.pk}
+
+
 @pytest.mark.uncached
 def test_a_story_page_costs_three_queries_at_most(client, topic):
     """Once the site's topics and tags are remembered, a story page reads the ids of the story's topics, tags,
