@@ -1,4 +1,4 @@
--- wrk script for the serve bench's "search, each one new": every request's path is the URL's with
+-- wrk script for the serve bench's "search, first time": every request's path is the URL's with
 -- "&fresh=<run>-<thread>-<n>" added, never the same twice, so nothing the site remembers (a ranking, a page)
 -- answers it, as for a query no reader has asked yet. The site ignores the parameter; <run> is wrk's first
 -- argument after "--", so that a run does not repeat the paths of the one before.

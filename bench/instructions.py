@@ -40,7 +40,7 @@ COLLECTED = re.compile(r"Collected\s*:\s*(\d+)")
 
 def child_requests(path: str, count: int, new_each_time: bool) -> None:
     """``WARM_UP + count`` GETs of ``path`` in Django's test client, each answering 200; ``new_each_time``, each
-    with a parameter of its own (as the serve bench's "search, each one new")."""
+    with a parameter of its own (as the serve bench's "search, first time")."""
     import django
 
     django.setup()

@@ -28,7 +28,7 @@ in a child process measured for wall clock and peak RSS:
 URLs: the floor, the home page, a topic page 1 and 2,000, an article, a
 search, the same search each time new, the RSS feed and the API list. A
 search's ranking is remembered per state of the site, as a listing's ids are,
-so "search" repeats a search the site has ranked; "search, each one new" adds
+so "search" repeats a search the site has ranked; "search, first time" adds
 a parameter of its own to every request (bench/fresh_requests.lua), so that
 each is ranked, as a query no reader has asked yet is. It prints one table and
 the targets, as ratios within the run: uncached topic page 1 at least 0.07 of
@@ -82,7 +82,7 @@ WRK_TIMEOUT = "10s"
 TOPIC = TOPICS[0]
 FAR_PAGE = 2000
 SEARCH_QUERY = "bac ninh"
-# "search, each one new": the search's URL with a parameter of its own on every request (``fresh``, which the site
+# "search, first time": the search's URL with a parameter of its own on every request (``fresh``, which the site
 # ignores but which makes each request another list), so that no remembered ranking or cached page answers it.
 FRESH_PARAMETER = "fresh"
 FRESH_SCRIPT = BENCH / "fresh_requests.lua"
@@ -100,7 +100,7 @@ PAGES = (
     ("far", "topic page {far:,}"),
     ("article", "article"),
     ("search", "search"),
-    ("fresh", "search, each one new"),
+    ("fresh", "search, first time"),
     ("feed", "feed (RSS)"),
     ("api", "API list"),
 )
@@ -117,7 +117,7 @@ WORKER_MB = 250.0
 
 
 def fresh(path: str, number: object) -> str:
-    """``path`` (with a query string) as "search, each one new" requests it the ``number``th time."""
+    """``path`` (with a query string) as "search, first time" requests it the ``number``th time."""
     return f"{path}&{FRESH_PARAMETER}={number}"
 
 
