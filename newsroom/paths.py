@@ -7,11 +7,16 @@ stand-in arguments, and later paths are that path with the real arguments put
 in, percent-encoded as ``reverse()`` encodes them. The arguments must be ones
 ``reverse()`` accepts (a number, a slug from a ``SlugField``, a headline's
 slug): they are not checked again.
+
+Static files' URLs are remembered too (``static``).
 """
 
 from functools import lru_cache
 from urllib.parse import quote
 
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.templatetags.static import static as django_static
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import translation
 from django.utils.http import RFC3986_SUBDELIMS
@@ -44,3 +49,16 @@ def localized_path(view_name: str, language: str, **arguments) -> str:
     for value, piece in zip(arguments.values(), pieces[1:], strict=True):
         parts += [quote(str(value), safe=_SAFE), piece]
     return "".join(parts)
+
+
+@lru_cache(maxsize=64)
+def static(path: str) -> str:
+    """Django's ``static()``, remembered: a static file's URL stays the same while a process runs (the manifest of
+    hashed names is read once), and every page asks for the same few."""
+    return django_static(path)
+
+
+@receiver(setting_changed)
+def _static_settings_changed(setting, **kwargs):
+    if setting in ("STATIC_URL", "STATIC_ROOT", "STORAGES"):
+        static.cache_clear()

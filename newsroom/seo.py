@@ -10,14 +10,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.templatetags.static import static
 from django.urls import NoReverseMatch, reverse, translate_url
 from django.utils import translation
 
 from newsroom.languages import content_languages, display_name
 from newsroom.models import Article, Tag
 from newsroom.ninjs import language_tag
-from newsroom.paths import localized_path
+from newsroom.paths import localized_path, static
 
 
 @dataclass

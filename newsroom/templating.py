@@ -19,7 +19,6 @@ from html import escape
 from django.conf.locale import LANG_INFO
 from django.template import defaultfilters
 from django.template.defaulttags import querystring as django_querystring
-from django.templatetags.static import static
 from django.utils import dateformat
 from django.utils.formats import get_format
 from django.utils.html import _json_script_escapes
@@ -34,7 +33,7 @@ from newsroom import seo
 from newsroom.languages import display_name
 from newsroom.models import Article
 from newsroom.ninjs import language_tag
-from newsroom.paths import localized_path
+from newsroom.paths import localized_path, static
 from newsroom.text import shortened
 
 CARD_HEADINGS = ("h2", "h3")

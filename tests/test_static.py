@@ -43,3 +43,17 @@ def test_whitenoise_serves_hashed_files_compressed_and_immutable(collected):
         assert "immutable" in response["Cache-Control"] and "max-age=315360000" in response["Cache-Control"]
         page = Client().get("/en/").content.decode()
     assert f'href="{url}"' in page
+
+
+@pytest.mark.django_db
+@pytest.mark.uncached
+def test_pages_link_static_files_under_the_current_settings(client, settings):
+    """The pages' static URLs are remembered by each process (``paths.static``) and forgotten when the static
+    settings change: a page links what Django's ``static()`` gives under the settings of the moment."""
+    before = static("newsroom/site.css")
+    assert f'href="{before}"' in client.get("/en/").content.decode()
+    settings.STATIC_URL = "/assets/"
+    after = static("newsroom/site.css")
+    assert after.startswith("/assets/") and after != before
+    page = client.get("/en/").content.decode()
+    assert f'href="{after}"' in page and f'href="{before}"' not in page
