@@ -14,6 +14,7 @@ are made here, in Python (``story_count``, ``byline``).
 import datetime
 import json
 from dataclasses import dataclass
+from functools import lru_cache
 from html import escape
 
 from django.conf.locale import LANG_INFO
@@ -68,6 +69,13 @@ def version(article: Article, page_language: str) -> StoryVersion:
     )
 
 
+@lru_cache(maxsize=2048)
+def _card_date(day: datetime.date, pattern: str, language: str) -> str:
+    """``day`` as ``pattern`` (a ``DATE_FORMAT``) writes it in ``language``, the active one: cards show the same
+    few days on every page, and Django's ``dateformat`` takes longer than a card's other values together."""
+    return dateformat.format(day, pattern)
+
+
 def story_cards(articles, heading: str = "h3") -> SafeString:
     """The cards of a list of stories: each one's headline linked, its lead (or, in search results, the passage that
     matched), date and outlet, in the page's language or labelled as in its original. Written out in Python, with
@@ -78,7 +86,6 @@ def story_cards(articles, heading: str = "h3") -> SafeString:
     page_tag = _html(language_tag(page_language))
     date_pattern = get_format("DATE_FORMAT")
     in_language = gettext("In %(language)s")
-    dates: dict[datetime.date, str] = {}  # a page's stories share a few days
     cards = []
     for article in articles:
         story = version(article, page_language)
@@ -99,10 +106,7 @@ def story_cards(articles, heading: str = "h3") -> SafeString:
         outlet = f'<span class="outlet">{_html(article.outlet.name)}</span>' if article.outlet_id else ""
         published = localtime(article.published_at) if article.published_at else None
         machine = published.replace(microsecond=0).isoformat() if published else ""
-        shown = ""
-        if published:
-            day = published.date()
-            shown = dates.get(day) or dates.setdefault(day, dateformat.format(published, date_pattern))
+        shown = _card_date(published.date(), date_pattern, page_language) if published else ""
         cards.append(
             f'<article class="card" lang="{_html(language_tag(story.language))}" dir="auto">\n'
             f'  <{heading} class="card-title"><a href="{_html(story.url)}">{_html(shortened(story.title, 150))}</a>'

@@ -103,3 +103,25 @@ def test_querystring_keeps_the_filters_and_changes_the_page():
     request = RequestFactory().get("/en/topics/ocop/", {"place": "bac-ninh", "page": "2", "q": "a&b"})
     assert templating.querystring(request, page=3) == "?place=bac-ninh&page=3&q=a%26b"
     assert templating.querystring(RequestFactory().get("/"), page=None) == ""
+
+
+@pytest.mark.django_db
+def test_a_cards_date_is_written_in_the_pages_language_and_date_format():
+    """``story_cards`` remembers each day's label per language and format: the same story's date reads in the
+    language of each page, as Django's ``date`` filter writes it there, whichever language asked first."""
+    import datetime
+
+    from django.template import defaultfilters
+    from django.utils import timezone
+
+    from tests.conftest import make_story
+
+    story = make_story("Kiln", "en", published_at=timezone.make_aware(datetime.datetime(2026, 3, 5, 12)))
+    labels = {}
+    for language in ("fr", "hi", "en", "ja", "fr"):  # French and Hindi share a format, "j F Y"
+        with translation.override(language):
+            card = str(templating.story_cards([story]))
+            expected = defaultfilters.date(timezone.localtime(story.published_at), "DATE_FORMAT")
+        assert f">{expected}</time>" in card, (language, card)
+        labels.setdefault(language, expected)
+    assert len(set(labels.values())) == 4  # mars, मार्च, March, 3月: no language shows another's
