@@ -339,24 +339,37 @@ def tag_matches(terms: Sequence[Term]) -> list[list[int]]:
     ]
 
 
+def _shared(tags: list[list[int]]) -> tuple[list[list[int]], list[int]]:
+    """Each term's tags less those every term matched, and those: a story with such a tag (Bac Ninh, for ``bac
+    ninh``) matches the whole query, so ``(bac OR t) AND (ninh OR t)`` is written ``(bac AND ninh) OR t``. Each tag
+    is then in the query once, for the engine to look up once, and for bm25 to count the whole index's stories
+    with it once: for ``bac ninh`` that is a tenth of the search's work."""
+    if len(tags) < 2:
+        return tags, []
+    shared = set(tags[0]).intersection(*tags[1:])
+    return [[tag_id for tag_id in ids if tag_id not in shared] for ids in tags], sorted(shared)
+
+
 def _fts5_query(terms: list[Term], tags: list[list[int]]) -> str:
+    tags, shared = _shared(tags)
     parts = []
     for term, tag_ids in zip(terms, tags, strict=True):
         either = [f'"{" ".join(term.tokens)}"' if term.phrase else " AND ".join(f'"{t}"' for t in term.tokens)]
         either += [f'"{TAG_MARKER}{tag_id}"' for tag_id in tag_ids]
         parts.append("(" + " OR ".join(either) + ")")
-    return " AND ".join(parts)
+    return " OR ".join(["(" + " AND ".join(parts) + ")", *(f'"{TAG_MARKER}{tag_id}"' for tag_id in shared)])
 
 
 def _tsquery(terms: list[Term], tags: list[list[int]], phrases: bool = True) -> str:
     """The query as a tsquery; with ``phrases`` off, a phrase's tokens need only all be there."""
+    tags, shared = _shared(tags)
     parts = []
     for term, tag_ids in zip(terms, tags, strict=True):
         quoted = [f"'{token}'" for token in term.tokens]
         either = ["(" + (" <-> " if term.phrase and phrases else " & ").join(quoted) + ")"]
         either += [f"'{TAG_MARKER}{tag_id}'" for tag_id in tag_ids]
         parts.append("(" + " | ".join(either) + ")")
-    return " & ".join(parts)
+    return " | ".join(["(" + " & ".join(parts) + ")", *(f"'{TAG_MARKER}{tag_id}'" for tag_id in shared)])
 
 
 def _rank_tsquery(terms: list[Term], tags: list[list[int]]) -> str:

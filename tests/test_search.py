@@ -547,6 +547,24 @@ def test_a_tag_term_and_a_text_term_combine(hindi_fair):
     assert found("bac ninh zeppelin") == set()
 
 
+
+def test_a_tag_that_names_every_term_is_in_the_query_once(hindi_fair, bac_ninh):
+    """``bac ninh``: the Bac Ninh tag names both words, so it stands for the whole query, and each engine is
+    asked for it once (bm25 counts a named tag's stories over the whole index, each time it is named). Tags that
+    name one word each still stand for that word: together they find a story, one alone does not."""
+    giang = Tag.objects.create(slug="zz-giang-bac", kind=Tag.Kind.PLACE, name_en="Giang Bac")
+    quang = Tag.objects.create(slug="zz-quang-ninh", kind=Tag.Kind.PLACE, name_en="Quang Ninh")
+    both = make_story("Lantern makers prepare for the festival", "en", tags=[giang, quang])
+    make_story("Lantern makers hire", "en", tags=[giang])
+    assert found("bac ninh") == {hindi_fair.pk, both.pk}
+    terms = parse("bac ninh")
+    tags = search.tag_matches(terms)
+    assert all(bac_ninh.pk in ids for ids in tags)
+    marker = f"{search.TAG_MARKER}{bac_ninh.pk}"
+    for query in (search._fts5_query(terms, tags), search._tsquery(terms, tags), search._rank_tsquery(terms, tags)):
+        assert re.findall(f"{marker}(?!\\d)", query) == [marker], query
+
+
 # Documents kept in step -----------------------------------------------------------------------
 
 
