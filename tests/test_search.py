@@ -547,7 +547,6 @@ def test_a_tag_term_and_a_text_term_combine(hindi_fair):
     assert found("bac ninh zeppelin") == set()
 
 
-
 def test_a_tag_that_names_every_term_is_in_the_query_once(hindi_fair, bac_ninh):
     """``bac ninh``: the Bac Ninh tag names both words, so it stands for the whole query, and each engine is
     asked for it once (bm25 counts a named tag's stories over the whole index, each time it is named). Tags that
