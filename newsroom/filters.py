@@ -201,13 +201,15 @@ class ArticleFilter(django_filters.FilterSet):
         self.ranked_ids = rank() if self.key is None else cache.remember(f"search:{self.key}", rank)
         return queryset
 
-    def results(self, stories=None):
-        """The filtered stories for a paginator: after a search, its matches in rank order, each page fetched from
-        ``stories`` (default: the filtered queryset); otherwise the filtered queryset. Not ``qs``, which after a
-        search is the stories searched among."""
+    def results(self, fetch=None):
+        """The filtered stories for a paginator: after a search, its matches in rank order, each page's stories
+        read by ``fetch(ids)`` (default: from the filtered queryset); otherwise the filtered queryset. Not ``qs``,
+        which after a search is the stories searched among."""
         filtered = self.qs  # runs the filters, the search last
         ids = getattr(self, "ranked_ids", None)
-        return filtered if ids is None else search.RankedResults(ids, filtered if stories is None else stories)
+        if ids is None:
+            return filtered
+        return search.RankedResults(ids, fetch or (lambda page: filtered.filter(pk__in=page).order_by()))
 
     def filter_translated(self, queryset, name, value):
         return queryset.in_language(self.language) if value else queryset

@@ -38,7 +38,7 @@ import re
 import threading
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
@@ -464,11 +464,12 @@ def _postgresql_search(terms: list[Term], tags: list[list[int]], candidates: str
 
 
 class RankedResults(Sequence):
-    """Search results for a paginator: the ranked ids, and each page's stories fetched in rank order."""
+    """Search results for a paginator: the ranked ids, and each page's stories, read by ``fetch(ids)`` (which
+    leaves out any the site no longer shows, in any order), in rank order."""
 
-    def __init__(self, ids: list[int], queryset: QuerySet):
+    def __init__(self, ids: Sequence[int], fetch: Callable[[list[int]], Iterable]):
         self.ids = ids
-        self.queryset = queryset
+        self.fetch = fetch
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -479,7 +480,7 @@ class RankedResults(Sequence):
     def __getitem__(self, index):
         if isinstance(index, slice):
             ids = list(self.ids[index])
-            found = {story.pk: story for story in self.queryset.filter(pk__in=ids).order_by()}  # ordered below
+            found = {story.pk: story for story in self.fetch(ids)}
             return [found[pk] for pk in ids if pk in found]
         return self[index : index + 1][0]
 

@@ -19,9 +19,9 @@ from django_filters.views import FilterView
 from newsroom import search, seo
 from newsroom.filters import ArticleFilter
 from newsroom.languages import column, display_name, translated
-from newsroom.models import Article, Outlet, Tag, Topic
+from newsroom.models import Article, Tag, Topic
 from newsroom.pagination import ListingPaginator, listing_key
-from newsroom.querysets import listed, published_by_ids, registry, story_links
+from newsroom.querysets import listed, published_by_ids, registry, story_links, with_outlets
 from newsroom.slugs import headline_slug
 from newsroom.text import blocks
 
@@ -69,16 +69,16 @@ class StoryListView(FilterView):
 
     def get_context_data(self, **kwargs):
         if "object_list" in kwargs and self.filterset.is_valid():
-            kwargs["object_list"] = self.filterset.results(self.get_page_stories())
+            kwargs["object_list"] = self.filterset.results(self.page_stories)
         return super().get_context_data(meta=seo.listing_metadata(self.request), **kwargs)
 
     def get_paginator(self, queryset, per_page, **kwargs):
         """Each list read once per state of the site: its path (language, topic or tag) and filters name it."""
         return super().get_paginator(queryset, per_page, key=listing_key(self.request, self.page_kwarg), **kwargs)
 
-    def get_page_stories(self):
-        """Where a page of search results is fetched from, in rank order."""
-        return self.get_queryset()
+    def page_stories(self, ids: list[int]):
+        """The stories of a page of search results, from their ids: those the site shows, as cards, in any order."""
+        return self.get_queryset().filter(pk__in=ids).order_by()
 
     def get_filterset_kwargs(self, filterset_class):
         key = listing_key(self.request, self.page_kwarg)  # a search's ranking remembered as the list's ids are
@@ -96,10 +96,11 @@ class SearchView(StoryListView):
 
     template_name = "newsroom/search.html"
 
-    def get_page_stories(self):
-        # Passages come from the bodies, which listings otherwise leave out (and ``search.passages`` reads the
-        # captions); a card reads the outlet's name.
-        return self.get_stories().select_related("outlet")
+    def page_stories(self, ids: list[int]):
+        # Every column: passages come from the bodies, which listings otherwise leave out (``search.passages`` reads
+        # the captions). The ranking was made from the filtered stories, so only whether each is still public
+        # needs checking, by a query compiled once per process; a card names its outlet, from the registry.
+        return with_outlets(published_by_ids(ids))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -180,10 +181,7 @@ class ArticleView(DetailView):
         found = {story.pk: story for story in published_by_ids([pk, *self.links["related"]])}
         if pk not in found:
             raise Http404("No such story")
-        outlets = registry(Outlet)
-        for story in found.values():
-            if story.outlet_id in outlets:  # one saved since the registry was read is read when shown
-                story.outlet = outlets[story.outlet_id]
+        with_outlets(found.values())
         article = found.pop(pk)
         self.related = list(found.values())
         return article

@@ -972,6 +972,19 @@ def test_search_page_query_count_does_not_grow_with_the_matches(client, db, djan
 
 
 @pytest.mark.uncached
+def test_search_result_cards_name_their_outlets_without_a_query_each(client, db, django_assert_num_queries):
+    """Each card of a page of results names its story's outlet, which comes from the registry: a page of twenty
+    cards costs the queries of a page of one."""
+    zeppelins(1)
+    with CaptureQueriesContext(connection) as one:
+        assert client.get("/en/search/?q=zeppelin").content.decode().count('<span class="outlet">Báo Zeppelin<') == 1
+    zeppelins(19, start=1)
+    with django_assert_num_queries(len(one)):
+        page = client.get("/en/search/?q=zeppelin").content.decode()
+    assert len(card_ids(page)) == page.count('<span class="outlet">Báo Zeppelin</span>') == 20
+
+
+@pytest.mark.uncached
 def test_api_query_count_does_not_grow_with_the_matches(client, db, django_assert_num_queries):
     """``/api/articles/?q=`` costs the same number of queries for 20 matches as for 60."""
     zeppelins(20)
