@@ -34,6 +34,7 @@ or a plain word, never search syntax: hostile queries give results or none,
 never an error.
 """
 
+import math
 import re
 import threading
 import unicodedata
@@ -403,17 +404,21 @@ def search_ids(queryset: QuerySet, query: str, limit: int = RESULT_LIMIT) -> lis
     if connection.vendor == "postgresql":
         return _postgresql_search(terms, matching_tags, candidates, params, limit)
     sql = f"""
-        WITH matches AS MATERIALIZED (  -- bm25() cannot run inside the aggregate below
-            SELECT d.article_id, bm25(newsroom_searchindex) AS score
-            FROM newsroom_searchindex JOIN newsroom_searchdocument d ON d.id = newsroom_searchindex.rowid
-            WHERE newsroom_searchindex MATCH %s AND EXISTS ({candidates})
-            ORDER BY newsroom_searchindex.rowid DESC LIMIT %s
-        )
-        SELECT article_id FROM matches GROUP BY article_id ORDER BY MIN(score), article_id DESC LIMIT %s
+        SELECT d.article_id, bm25(newsroom_searchindex)
+        FROM newsroom_searchindex JOIN newsroom_searchdocument d ON d.id = newsroom_searchindex.rowid
+        WHERE newsroom_searchindex MATCH %s AND EXISTS ({candidates})
+        ORDER BY newsroom_searchindex.rowid DESC LIMIT %s
     """  # noqa: S608 - only the queryset's own SQL is interpolated; values are parameters  # nosec B608
     with connection.cursor() as cursor:
-        cursor.execute(sql, [_fts5_query(terms, matching_tags), *params, WINDOW, limit])
-        return [row[0] for row in cursor.fetchall()]
+        cursor.execute(sql, [_fts5_query(terms, matching_tags), *params, WINDOW])
+        rows = cursor.fetchall()
+    # Each story by the best score of its versions (lowest: bm25 is negative), then newest: in Python, since SQLite
+    # would sort the window twice into temporary trees to group and order it.
+    best: dict[int, float] = {}
+    for article_id, score in rows:
+        if score < best.get(article_id, math.inf):
+            best[article_id] = score
+    return sorted(best, key=lambda article_id: (best[article_id], -article_id))[:limit]
 
 
 def _postgresql_search(terms: list[Term], tags: list[list[int]], candidates: str, params, limit: int) -> list[int]:
