@@ -34,7 +34,8 @@ from django.utils.encoding import iri_to_uri
 from jsonschema import Draft202012Validator, FormatChecker
 
 from newsroom.languages import column, content_languages, name_languages, translated
-from newsroom.models import Article, ArticleImage, Tag
+from newsroom.models import Article, ArticleImage, Tag, Topic
+from newsroom.querysets import registry
 
 SCHEMA_PATH = Path(__file__).resolve().parent / "spec" / "ninjs-schema_2.2.json"
 
@@ -113,23 +114,36 @@ class Links:
 
 
 def fetch_links(article_ids: Iterable[int]) -> dict[int, Links]:
-    """The links of each of ``article_ids``, in three queries (topics, tags, images) whatever their number."""
+    """The links of each of ``article_ids``, in three queries (which topics, which tags, the images) whatever their
+    number; the topics' and tags' rows come from the ``registry``, each made a link's row once."""
     ids = list(article_ids)
     links = {pk: Links() for pk in ids}
-    topics, tags = Article.topics.through.objects, Article.tags.through.objects
-    for relation, rows, names in (
-        ("topics", topics.filter(article_id__in=ids), [f"topic__{name}" for name in _topic_fields()]),
-        ("tags", tags.filter(article_id__in=ids), [f"tag__{name}" for name in _tag_fields()]),
-        ("images", ArticleImage.objects.filter(article_id__in=ids).order_by(), _image_fields()),
+    for relation, model, fields in (("topics", Topic, _topic_fields()), ("tags", Tag, _tag_fields())):
+        through = getattr(Article, relation).through.objects.filter(article_id__in=ids)
+        pairs = list(through.values_list("article_id", f"{model._meta.model_name}_id"))
+        rows = _registry_rows(model, {linked for _, linked in pairs}, fields)
+        for article_id, linked in pairs:
+            getattr(links[article_id], relation).append(rows[linked])
+    image_fields = _image_fields()
+    for article_id, *values in (
+        ArticleImage.objects.filter(article_id__in=ids).order_by().values_list("article_id", *image_fields)
     ):
-        keys = [name.partition("__")[2] or name for name in names]
-        for article_id, *values in rows.values_list("article_id", *names):
-            getattr(links[article_id], relation).append(dict(zip(keys, values, strict=True)))
+        links[article_id].images.append(dict(zip(image_fields, values, strict=True)))
     for link in links.values():
         link.topics = _sorted_topics(link.topics)
         link.tags = _sorted_tags(link.tags)
         link.images = _sorted_images(link.images)
     return links
+
+
+def _registry_rows(model, ids: set[int], fields: list[str]) -> dict[int, dict[str, Any]]:
+    """The rows ``ids`` of a small table as links' rows (``fields``), from the ``registry``; any saved since it was
+    read, from the database."""
+    known = registry(model)
+    found = {pk: known[pk] for pk in ids if pk in known}
+    if len(found) < len(ids):
+        found |= model.objects.in_bulk(ids - found.keys())
+    return {pk: {name: getattr(row, name) for name in fields} for pk, row in found.items()}
 
 
 def language_tag(language: str) -> str:

@@ -345,7 +345,8 @@ def test_rows_and_instances_give_the_same_objects(story, draft):
 @pytest.mark.uncached
 def test_rows_cost_four_queries_for_any_number_of_articles(story):
     """Reading articles with ``for_serializer`` and their links with ``fetch_links`` takes four queries (the
-    articles, topics, tags, images), for one article or ten, and serializing them none."""
+    articles, which topics, which tags, the images), for one article or ten, and serializing them none; the topics'
+    and tags' rows come from the registry, read once per state of the site (the first call of each)."""
 
     def queries() -> int:
         with CaptureQueriesContext(connection) as context:
@@ -355,13 +356,13 @@ def test_rows_cost_four_queries_for_any_number_of_articles(story):
                 ninjs.article_versions(article, links=links[article.pk])
         return len(context.captured_queries)
 
-    assert queries() == 4
+    assert queries() > queries() == 4
     for number in range(9):
         article = make_article(f"Story {number}", primary_topic=story.primary_topic)
         article.topics.set(story.topics.all())
         article.tags.set(story.tags.all())
         ArticleImage.objects.create(article=article, position=1)
-    assert queries() == 4
+    assert queries() > queries() == 4
 
 
 def test_command_prints_valid_list_with_drafts(story, draft):
@@ -416,3 +417,15 @@ def test_command_fails_on_invalid_object(story, monkeypatch, tmp_path):
     assert f"article {story.pk} [hi] at contentcreated" in err.getvalue()
     assert "date-time" in err.getvalue()
     assert not target.exists()
+
+
+def test_links_name_a_tag_saved_since_the_registry_was_read(story):
+    """A tag linked behind the registry's back (no signal: the registry is not read again) is still named: the
+    rows the registry lacks are read from the database."""
+    ninjs.fetch_links([story.pk])  # the registry read
+    tag = Tag.objects.bulk_create([Tag(slug="zz-unseen", kind=Tag.Kind.PLACE, name_en="Unseen")])[0]
+    Article.tags.through.objects.bulk_create([Article.tags.through(article_id=story.pk, tag_id=tag.pk)])
+    tags = ninjs.fetch_links([story.pk])[story.pk].tags
+    assert {"slug": "zz-unseen", "name_en": "Unseen"}.items() <= next(
+        r for r in tags if r["slug"] == "zz-unseen"
+    ).items()
