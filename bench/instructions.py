@@ -9,10 +9,11 @@ On an existing bench database (``serve_bench.py --keep`` leaves one; ``--databas
 picked as serve_bench picks them (its probe). Each page then runs in a child process under callgrind, with
 Django's test client (DEBUG off, the production settings plus the floor's URL): once warmed up (20 requests),
 and once warmed up and then ``--requests`` more; the difference divided by ``--requests`` is the cost of one
-request, Python, database driver, SQLite and all (not PostgreSQL's or Redis's own server work, which run in
-their own processes). The floor, the home page, topic page 1, the article, the search (its ranking remembered
-after the first) and "fresh" (the same search with a parameter of its own each time, so each is ranked) run
-with the page cache off; "article (cached)" with it on, every request after the first a hit. Redis at ``--redis-url``
+request, Python, database driver, SQLite and all (not PostgreSQL's or Redis's own server work, which run in their
+own processes). The floor, the home page, topic page 1, the article, the search (its ranking remembered after the
+first), "fresh" (the same search with a parameter of its own each time, so each is ranked), the RSS feed and the
+API list run with the page cache off; "article (cached)" with it on, every request after the first a hit. Redis at
+``--redis-url``
 (flushed) holds the cache and the generation.
 
 Run (valgrind from Debian's packages; the script says so when it is missing):
@@ -34,7 +35,7 @@ from search_bench import run_phase
 from serve_bench import DEFAULT_REDIS_URL, flush_redis, fresh, site_env
 
 WARM_UP = 20
-UNCACHED = ("floor", "home", "topic", "article", "search", "fresh")
+UNCACHED = ("floor", "home", "topic", "article", "search", "fresh", "feed", "api")
 COLLECTED = re.compile(r"Collected\s*:\s*(\d+)")
 
 
