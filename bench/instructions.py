@@ -13,8 +13,7 @@ request, Python, database driver, SQLite and all (not PostgreSQL's or Redis's ow
 own processes). The floor, the home page, topic page 1, the article, the search (its ranking remembered after the
 first), "fresh" (the same search with a parameter of its own each time, so each is ranked), the RSS feed and the
 API list run with the page cache off; "article (cached)" with it on, every request after the first a hit. Redis at
-``--redis-url``
-(flushed) holds the cache and the generation.
+``--redis-url`` (flushed) holds the cache and the generation.
 
 Run (valgrind from Debian's packages; the script says so when it is missing):
     .venv/bin/python bench/instructions.py --database-url sqlite:////tmp/serve_bench_…/bench.sqlite3
