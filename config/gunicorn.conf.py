@@ -25,14 +25,24 @@ command line still win over this file.
   Only requests from these addresses may set X-Forwarded-Proto, which makes the request https for Django.
 - ``control_socket_disable``: gunicorn's control socket has one default path per user
   (``~/.gunicorn/gunicorn.ctl``), so a second instance on the same machine would take it over from the first.
+- ``post_worker_init``: once a worker has loaded Django and the URLconf, ``gc.collect()`` then ``gc.freeze()``
+  moves the hundred thousand objects they made out of the cyclic garbage collector's reach, and the youngest
+  generation is collected every 7,000 allocations instead of 700. Otherwise each worker stopped every few
+  hundred requests for a full collection that walked all of them (35 to 85 ms at 100,000 stories, felt in the
+  p99 of every page), and spent 3% of its time collecting; frozen, the longest collection measured was 16 ms and
+  collecting took 1.2% (bench/serve_bench.py's database). Frozen objects are never freed, which is what they are
+  for: they live as long as the worker.
 - Logs: the access log to stdout, errors to stderr (the service manager or container collects both). The
   access log line is the combined log format plus the response time in milliseconds and microseconds.
 """
 
+import gc
 import os
 from pathlib import Path
 
 MAX_WORKERS = 8
+# The youngest generation's threshold (Python's default is 700); the older generations keep theirs.
+GC_YOUNG_THRESHOLD = 7_000
 
 
 def _bind() -> list[str]:
@@ -62,6 +72,19 @@ max_requests_jitter = 2_000
 worker_tmp_dir = "/dev/shm" if Path("/dev/shm").is_dir() else None  # noqa: S108 - memory, not a shared /tmp  # nosec B108
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 control_socket_disable = True
+
+
+def post_worker_init(worker) -> None:
+    """Called by gunicorn in each worker once the application is loaded: see ``post_worker_init`` above."""
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns  # noqa: B018 - imported now, so that the URLconf's objects are frozen too
+    gc.collect()
+    gc.freeze()
+    _young, *older = gc.get_threshold()
+    gc.set_threshold(GC_YOUNG_THRESHOLD, *older)
+    worker.log.info("Worker %s: %d objects frozen out of garbage collection", worker.pid, gc.get_freeze_count())
+
 
 accesslog = "-"
 errorlog = "-"

@@ -242,11 +242,23 @@ def index_missing() -> int:
 
 
 def rebuild(batch: int = 500) -> int:
-    """Every story's documents, from scratch."""
+    """Every story's documents, from scratch, then the index ``optimize``d."""
     from newsroom.models import Article
 
     ids = list(Article.objects.values_list("pk", flat=True).order_by("pk"))
-    return sum(reindex(ids[start : start + batch]) for start in range(0, len(ids), batch))
+    written = sum(reindex(ids[start : start + batch]) for start in range(0, len(ids), batch))
+    optimize()
+    return written
+
+
+def optimize() -> None:
+    """On SQLite, the full-text index merged into one segment (FTS5's ``optimize``). Each batch of writes adds a
+    segment, which FTS5 merges only now and then: after rebuilding 120,000 documents the index had 15, and a
+    search read each word's documents from every one of them (``bac ninh``: 12.2 ms; 9.7 ms merged). On
+    PostgreSQL nothing: the GIN index has no segments."""
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("INSERT INTO newsroom_searchindex(newsroom_searchindex) VALUES ('optimize')")
 
 
 # Queries --------------------------------------------------------------------------------------

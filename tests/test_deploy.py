@@ -8,6 +8,7 @@ subprocesses started with a production-like environment and none of the tests' o
 import http.client
 import json
 import os
+import re
 import runpy
 import secrets
 import socket
@@ -292,7 +293,8 @@ def fetch(port: int, path: str, **headers: str) -> http.client.HTTPResponse:
 def test_gunicorn_serves_the_site_with_production_settings(tmp_path):
     """gunicorn started with config/gunicorn.conf.py on a migrated SQLite database and collected static files
     serves the home page and the API over https as the local proxy reports it (X-Forwarded-Proto), with HSTS
-    and secure cookies, and redirects plain http to https."""
+    and secure cookies, and redirects plain http to https; its worker froze the application's objects out of
+    garbage collection."""
     port = free_port()
     env = production_env(
         DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
@@ -344,6 +346,9 @@ def test_gunicorn_serves_the_site_with_production_settings(tmp_path):
             server.kill()
             access, errors = server.communicate()
     assert "Traceback" not in errors, errors
+    # The worker froze what loading the application made (post_worker_init), and logged how much.
+    frozen = re.search(r"Worker \d+: (\d+) objects frozen out of garbage collection", errors)
+    assert frozen and int(frozen.group(1)) > 10_000, errors
     # The access log (stdout) has the request line and status, and ends with the response time.
     assert '"GET /api/articles/ HTTP/1.1" 200' in access
     assert access.splitlines()[-1].endswith("us")

@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -653,6 +653,28 @@ def test_rebuild_command_restores_deleted_documents(published_seeds):
     assert all(found(query) == set() for query in queries)
     call_command("rebuild_search_index", verbosity=0)
     assert sorted(SearchDocument.objects.values_list("article", "language")) == expected_documents
+    assert {query: found(query) for query in queries} == before
+
+
+def fts5_segments() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(DISTINCT segid) FROM newsroom_searchindex_idx")
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="FTS5 is SQLite's; PostgreSQL's GIN index has no segments")
+def test_rebuild_leaves_sqlite_index_in_one_segment(published_seeds):
+    """Each batch of a rebuild writes a segment of the FTS5 index, and a search reads every segment; the rebuild
+    ends by merging them into one (``search.optimize``), and every search finds what it found before."""
+    queries = ["バクニン省", "निन्ह", "industrial promotion", "bac ninh"]
+    before = {query: found(query) for query in queries}
+    SearchDocument.objects.all().delete()
+    for article in published_seeds.values():  # a batch at a time, as rebuild() writes them
+        with transaction.atomic():
+            search.reindex([article.pk])
+    assert fts5_segments() > 1
+    search.rebuild(batch=1)
+    assert fts5_segments() == 1
     assert {query: found(query) for query in queries} == before
 
 
