@@ -31,7 +31,7 @@ from newsroom.languages import column, content_languages
 from newsroom.models import Article, Outlet, Tag, Topic
 from newsroom.ninjs import article_to_ninjs, article_versions, fetch_links, for_serializer, has_version
 from newsroom.pagination import ListingPaginator, listing_key
-from newsroom.querysets import listed
+from newsroom.querysets import listed, published_by_ids, with_registry_rows
 
 app_name = "api"
 
@@ -133,9 +133,21 @@ def page_size(request: HttpRequest) -> int:
     return size
 
 
-def paginate(request: HttpRequest, queryset: QuerySet, name: str) -> tuple[Page, dict[str, Any]]:
-    """The requested page of ``queryset`` and the pagination members of the answer (links keep every filter)."""
-    paginator = ListingPaginator(queryset, page_size(request), key=listing_key(request, *PAGE_PARAMETERS))
+def page_stories(ids: list[int]) -> list[Article]:
+    """The published stories among ``ids``, in no order, for the serializer: by ``published_by_ids``, a query
+    compiled once per process, with their outlets and primary topics from the registry. Building and compiling
+    the serializer's query with its two joins, and making three model instances a story, cost a list a fifth of its
+    time. The list's ids were read from the filtered stories (remembered per state of the site), so only whether
+    each is still published needs checking."""
+    return with_registry_rows(published_by_ids(ids), "outlet", "primary_topic")
+
+
+def paginate(request: HttpRequest, stories, name: str) -> tuple[Page, dict[str, Any]]:
+    """The requested page of ``stories`` (a queryset, or search results) and the pagination members of the answer
+    (links keep every filter); a page's stories come from ``page_stories``."""
+    paginator = ListingPaginator(
+        stories, page_size(request), key=listing_key(request, *PAGE_PARAMETERS), fetch=page_stories
+    )
     try:
         page = paginator.page(request.GET.get("page") or 1)
     except InvalidPage as error:
@@ -196,7 +208,7 @@ def article_list(request: HttpRequest) -> dict[str, Any]:
         raise ApiError(400, {"errors": {field: list(messages) for field, messages in filterset.errors.items()}})
     if filterset.form.cleaned_data.get("translated") and language is None:
         raise invalid("translated", _("Give lang: the language the stories must exist in."))
-    page, members = paginate(request, filterset.results(), "article-list")
+    page, members = paginate(request, filterset.results(page_stories), "article-list")
     base_url = request.build_absolute_uri("/")
     stories = list(page.object_list)
     links = fetch_links(article.pk for article in stories)

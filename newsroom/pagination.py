@@ -1,6 +1,7 @@
 """Pages of long story lists."""
 
 from array import array
+from collections.abc import Callable, Iterable
 
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
@@ -22,13 +23,15 @@ class ListingPaginator(Paginator):
     With a ``key`` (what the list is: its path and filters), the list's order, its story ids, is read once
     per state of the site (``cache.remember``): the count is its length and a page is 20 of its ids, so page
     2,000 of a topic costs what page 1 does, and neither counts the topic's 40,000 stories. Each page's
-    stories are still fetched from the queryset: an id the site no longer shows is left out, never shown.
-    Without a key, a later page is fetched in two steps, its ids (the database walks only its indexes past
-    the earlier pages' stories) and then its stories."""
+    stories are still fetched, from the queryset or by ``fetch(ids)`` (which must leave out, in any order, the
+    stories the site no longer shows): an id the site no longer shows is left out, never shown. Without a key,
+    a later page is fetched in two steps, its ids (the database walks only its indexes past the earlier pages'
+    stories) and then its stories."""
 
-    def __init__(self, *args, key: str | None = None, **kwargs):
+    def __init__(self, *args, key: str | None = None, fetch: Callable[[list[int]], Iterable] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.key = key
+        self.fetch = fetch
 
     @cached_property
     def ids(self) -> array | None:
@@ -53,5 +56,6 @@ class ListingPaginator(Paginator):
             ids = list(self.object_list.values_list("pk", flat=True)[bottom:top])
         else:
             ids = list(self.ids[bottom:top])
-        found = self.object_list.in_bulk(ids)
+        stories = self.object_list.in_bulk(ids).values() if self.fetch is None else self.fetch(ids)
+        found = {story.pk: story for story in stories}
         return self._get_page([found[pk] for pk in ids if pk in found], number, self)

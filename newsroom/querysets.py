@@ -130,15 +130,18 @@ def published_by_ids(ids: list[int]) -> list:
     return stories
 
 
-def with_outlets(stories: Iterable) -> Iterable:
-    """``stories``, each given its outlet from the ``registry`` instead of a query or a join; an outlet saved since
-    the registry was read is read when shown."""
-    from newsroom.models import Outlet
+def with_registry_rows(stories: Iterable, *relations: str) -> Iterable:
+    """``stories``, each given the rows its ``relations`` name (foreign keys to small tables: ``outlet``,
+    ``primary_topic``) from the ``registry`` instead of a query or a join; a row saved since the registry was read
+    is read when shown."""
+    from newsroom.models import Article
 
-    outlets = registry(Outlet)
-    for story in stories:
-        if story.outlet_id in outlets:
-            story.outlet = outlets[story.outlet_id]
+    for name in relations:
+        field = Article._meta.get_field(name)
+        rows = registry(field.related_model)
+        for story in stories:
+            if (row := rows.get(getattr(story, field.attname))) is not None:
+                setattr(story, name, row)
     return stories
 
 

@@ -21,7 +21,7 @@ from newsroom.filters import ArticleFilter
 from newsroom.languages import column, display_name, translated
 from newsroom.models import Article, Tag, Topic
 from newsroom.pagination import ListingPaginator, listing_key
-from newsroom.querysets import listed, published_by_ids, registry, story_links, with_outlets
+from newsroom.querysets import listed, published_by_ids, registry, story_links, with_registry_rows
 from newsroom.slugs import headline_slug
 from newsroom.text import blocks
 
@@ -100,7 +100,7 @@ class SearchView(StoryListView):
         # Every column: passages come from the bodies, which listings otherwise leave out (``search.passages`` reads
         # the captions). The ranking was made from the filtered stories, so only whether each is still public
         # needs checking, by a query compiled once per process; a card names its outlet, from the registry.
-        return with_outlets(published_by_ids(ids))
+        return with_registry_rows(published_by_ids(ids), "outlet")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -181,7 +181,7 @@ class ArticleView(DetailView):
         found = {story.pk: story for story in published_by_ids([pk, *self.links["related"]])}
         if pk not in found:
             raise Http404("No such story")
-        with_outlets(found.values())
+        with_registry_rows(found.values(), "outlet")
         article = found.pop(pk)
         self.related = list(found.values())
         return article

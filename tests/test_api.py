@@ -593,9 +593,10 @@ def test_query_count_does_not_grow_with_the_stories(client):
     # The page, then topics, tags and images, filtered or not: the count is the length of the list's ids.
     assert few == [4, 4]
     # After a change, the filtered list reads the topics, the tags the filters offer, when the next scheduled story
-    # goes public, the list's ids (instead of counting) and the tags' registry (the stories' tags are named from it).
+    # goes public, the list's ids (instead of counting), the tags' registry (the stories' tags are named from it) and
+    # the outlets' (so are their outlets, and their primary topics from the topics read first).
     story_with_relations(30, topics, tags)
-    assert count(paths[1], first=True) == 9
+    assert count(paths[1], first=True) == 10
     assert count(f"/api/articles/{Article.objects.first().pk}/") == 4
     assert count("/api/topics/") == 1
     assert count("/api/tags/") == 2
