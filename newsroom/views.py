@@ -74,11 +74,16 @@ class StoryListView(FilterView):
 
     def get_paginator(self, queryset, per_page, **kwargs):
         """Each list read once per state of the site: its path (language, topic or tag) and filters name it."""
-        return super().get_paginator(queryset, per_page, key=listing_key(self.request, self.page_kwarg), **kwargs)
+        key = listing_key(self.request, self.page_kwarg)
+        return super().get_paginator(queryset, per_page, key=key, fetch=self.page_stories, **kwargs)
 
     def page_stories(self, ids: list[int]):
-        """The stories of a page of search results, from their ids: those the site shows, as cards, in any order."""
-        return self.get_queryset().filter(pk__in=ids).order_by()
+        """The stories of a page (of a listing or of search results) from their ids: those the site shows, in any
+        order, every column (a search's passages come from the bodies). The ids were read from the filtered stories
+        (remembered per state of the site), so only whether each is still public needs checking, by a query compiled
+        once per process; a card names its outlet, from the registry. Building and compiling a listing's narrower
+        query cost a topic page more (32.5 M instructions against 29.9 M)."""
+        return with_registry_rows(published_by_ids(ids), "outlet")
 
     def get_filterset_kwargs(self, filterset_class):
         key = listing_key(self.request, self.page_kwarg)  # a search's ranking remembered as the list's ids are
@@ -95,12 +100,6 @@ class SearchView(StoryListView):
     """Stories matching ``q`` (with the listings' other filters), best first, with highlighted passages."""
 
     template_name = "newsroom/search.html"
-
-    def page_stories(self, ids: list[int]):
-        # Every column: passages come from the bodies, which listings otherwise leave out (``search.passages`` reads
-        # the captions). The ranking was made from the filtered stories, so only whether each is still public
-        # needs checking, by a query compiled once per process; a card names its outlet, from the registry.
-        return with_registry_rows(published_by_ids(ids), "outlet")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
