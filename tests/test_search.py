@@ -8,6 +8,7 @@ disagree.
 
 import hashlib
 import json
+import math
 import re
 import unicodedata
 from datetime import timedelta
@@ -1048,7 +1049,22 @@ def test_results_are_capped(db):
     assert len(search_ids(Article.objects.published(), "zeppelin", limit=3)) == 3
 
 
-def test_only_the_newest_matches_are_ranked(db, monkeypatch):
+# PostgreSQL searches in one of two shapes, by how many stories the filters keep (``search._postgresql_search``);
+# a test that takes ``shape`` runs in both there, whatever its filters keep, and once on SQLite.
+SHAPES = ("match by match", "story by story") if connection.vendor == "postgresql" else ("the only one",)
+
+
+@pytest.fixture(params=SHAPES)
+def shape(request, monkeypatch) -> str:
+    if request.param == "story by story":
+        monkeypatch.setattr(search, "_every_story", lambda: "")  # no search is taken for an unfiltered one
+        monkeypatch.setattr(search, "FEW_STORIES", math.inf)
+    elif request.param == "match by match":
+        monkeypatch.setattr(search, "FEW_STORIES", 0)
+    return request.param
+
+
+def test_only_the_newest_matches_are_ranked(db, monkeypatch, shape):
     """Past ``WINDOW`` matching documents, the newest are ranked and older ones left out, so a common word
     costs what a rare one does: the best match, written first, is not among the results of a window of 3."""
     about = make_story("Zeppelin zeppelin zeppelin", "en", lead="Zeppelin news.", published_at=timedelta(days=-9))
@@ -1059,7 +1075,7 @@ def test_only_the_newest_matches_are_ranked(db, monkeypatch):
     assert search_ids(Article.objects.published(), "zeppelin news") == [about.pk]
 
 
-def test_a_phrase_window_holds_the_newest_documents_with_the_phrase(db, monkeypatch):
+def test_a_phrase_window_holds_the_newest_documents_with_the_phrase(db, monkeypatch, shape):
     """A phrase's window is the newest documents that have the phrase, not the newest that have its words:
     newer stories with the words apart neither fill it nor appear; a hidden story with the phrase is passed
     over, not counted."""
@@ -1072,6 +1088,47 @@ def test_a_phrase_window_holds_the_newest_documents_with_the_phrase(db, monkeypa
     monkeypatch.setattr(search, "WINDOW", 1)
     assert search_ids(Article.objects.published(), '"green harbour"') == [older.pk]
     assert set(search_ids(Article.objects.published(), "green harbour")) == {apart[-1].pk}
+
+
+def test_filters_and_phrases_find_the_same_stories_in_either_shape(db, bac_ninh, shape):
+    """Whatever shape a search takes, the filters keep what they keep, a phrase needs its words adjacent, a tag's
+    name finds the stories tagged with it, and hidden stories (a draft, one scheduled for tomorrow) stay hidden."""
+    ocop = Topic.objects.get(slug="ocop")
+    green = make_story("Green harbour", "en", lead="The green harbour opened.", topics=[ocop], tags=[bac_ninh])
+    apart = make_story("Harbour news", "en", lead="The harbour is green.", topics=[ocop])
+    elsewhere = make_story("Green harbour works", "en", lead="A green harbour in the south.")
+    quay = make_story("Bến cảng mới", "vi", lead="Cảng mới của tỉnh.", tags=[bac_ninh])
+    make_story("Green harbour draft", "en", lead="The green harbour.", status=Article.Status.DRAFT, tags=[bac_ninh])
+    make_story("Green harbour soon", "en", lead="The green harbour.", published_at=timedelta(days=1), topics=[ocop])
+    in_ocop = Article.objects.published().in_topic(ocop)
+    tagged = Article.objects.published().filter(tags=bac_ninh)
+    assert found("green harbour") == {green.pk, apart.pk, elsewhere.pk}
+    assert found('"green harbour"') == {green.pk, elsewhere.pk}
+    assert found("green harbour", in_ocop) == {green.pk, apart.pk}
+    assert found('"green harbour"', in_ocop) == {green.pk}
+    assert found("bac ninh") == {green.pk, quay.pk}
+    assert found("bac ninh", in_ocop) == found('"green harbour"', tagged) == {green.pk}
+    assert found("harbour", tagged) == {green.pk}
+    assert search_ids(Article.objects.published(), "green harbour green")[-1] == apart.pk
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
+def test_no_statement_of_a_search_is_prepared(db, bac_ninh):
+    """However often searches run on one connection, none of their statements is prepared (a plan kept for one
+    query would be the plan of every other), while a query the site repeats is prepared after its fifth run."""
+    make_story("Green harbour", "en", lead="The green harbour opened.", tags=[bac_ninh])
+    tagged = Article.objects.published().filter(tags=bac_ninh)
+    for word in ("green", "harbour", "opened", "quay", "green", "harbour", "opened", "quay"):
+        for stories in (Article.objects.published(), tagged):
+            search_ids(stories, word)
+            search_ids(stories, f'"{word} harbour"')
+    for _ in range(8):
+        assert Article.objects.filter(title_en="Green harbour").exists()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert [statement for statement in prepared if "title_en" in statement]
+    assert not [statement for statement in prepared if "searchdocument" in statement or "EXPLAIN" in statement]
 
 
 # Engines agree on limits ----------------------------------------------------------------------
