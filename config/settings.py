@@ -131,9 +131,9 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Values sent apart from the SQL (server-side binding), so that a query a connection runs again and again
-    # (a story page's, a listing's) is parsed and planned once, then prepared, after its fifth run. Prepared
-    # statements belong to a connection: behind PgBouncer in transaction mode set
-    # NEWSROOM_PREPARED_STATEMENTS=0.
+    # (a story page's, a listing's) is parsed and planned once, then prepared, after its fifth run; never a
+    # search's (``search._never_prepared``: no one plan suits every query's words). Prepared statements belong
+    # to a connection: behind PgBouncer in transaction mode set NEWSROOM_PREPARED_STATEMENTS=0.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         server_side_binding=True, prepare_threshold=5 if env_bool("NEWSROOM_PREPARED_STATEMENTS", True) else None
     )
