@@ -139,12 +139,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers (the site) work while an import writes; a 64 MB page cache keeps
-    # large tables' indexes in memory. The file is also read through memory mapping (up to 2 GB, SQLite's usual
-    # cap): a page outside the cache is then read from the OS's page cache, which every worker shares, without a
-    # system call. A search among one language's stories reads thousands of story rows from a table far larger
-    # than the cache (1.2 GB at 100,000 stories): p50 57 -> 23 ms.
+    # large tables' indexes in memory.
     DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = (
-        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536; PRAGMA mmap_size=2147483648;"
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536;"
     )
     DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
 

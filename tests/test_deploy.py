@@ -187,25 +187,6 @@ def test_a_query_run_again_and_again_is_prepared_on_postgresql():
     assert any('FROM "newsroom_article"' in statement for statement in prepared), prepared
 
 
-def test_a_sqlite_site_reads_its_file_through_memory_mapping_in_wal_mode(tmp_path):
-    """A connection to a SQLite file, opened as the site opens it, is in WAL mode (readers go on while an import
-    writes) and reads the file through memory mapping, up to SQLite's 2 GB cap (a page outside its cache costs no
-    system call)."""
-    path = tmp_path / "site.sqlite3"
-    script = (
-        "from django.db import connection\n"
-        "with connection.cursor() as cursor:\n"
-        "    print([cursor.execute(f'PRAGMA {name}').fetchone()[0] for name in ('journal_mode', 'mmap_size')])"
-    )
-    result = run(
-        ["-c", f"import django; django.setup(); exec({script!r})"],
-        {**production_env(DATABASE_URL=f"sqlite:///{path}"), "DJANGO_SETTINGS_MODULE": "config.settings"},
-    )
-    assert result.returncode == 0, result.stderr
-    journal, mapped = json.loads(result.stdout.replace("'", '"'))
-    assert journal == "wal" and mapped >= 2_000_000_000
-
-
 @pytest.mark.parametrize(
     ("secret_key", "message"),
     [(None, "SECRET_KEY must be set"), ("django-insecure-development-only-key", "SECRET_KEY is a development key")],
