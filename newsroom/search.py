@@ -452,12 +452,12 @@ def _postgresql_search(
     the filters keep, which the planner estimates well (one table, or a join by keys):
 
     - fewer than ``FEW_STORIES`` (a tag, the last three days): those stories' documents, each read and checked;
-    - more, or no filter: the matches alone first, newest first (the planner walks the documents for a common
-      word, and takes a rarer one's from the GIN index and sorts them), then each one's story checked in that
-      order until the window is full. Without a phrase the index answers exactly, so the planner reads no
-      document it does not rank. A phrase the index can only propose (the documents with all its words): those
-      are read newest first to check positions, and the planner is kept from checking the loose query by
-      reading the whole table instead.
+    - more, or no filter: the matches alone first, newest first, planned on their own: the planner walks the
+      documents for a common word (most of those it reads match) and takes a rarer one's from the GIN index,
+      which answers a query without a phrase exactly, and sorts them; then each match's story is checked in
+      that order until the window is full. A phrase the index can only propose (the documents with all its
+      words): those are read newest first to check positions, and the planner is kept from checking the loose
+      query by reading the whole table instead.
 
     No statement of a search is prepared: after five runs PostgreSQL may keep one plan for every query, and no
     plan suits both a rare word and a common one (``tranh`` in a topic: 1.6 ms with its own plan, 465 ms with the
