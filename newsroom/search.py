@@ -464,51 +464,51 @@ def _postgresql_search(
     one kept)."""
     candidates, params = correlated
     kept, kept_params = stories.order_by().values("pk").query.sql_with_params()
-    rank = """
-        ) w, to_tsquery('simple', %s) q
-        GROUP BY w.article_id ORDER BY MAX(ts_rank(w.vector, q)) DESC, w.article_id DESC LIMIT %s
-    """
     exact = _tsquery(terms, tags)
-    tail = [WINDOW, _rank_tsquery(terms, tags), limit]
     with _never_prepared(), connection.cursor() as cursor:
+
+        def ranked(window: str, values: list) -> list[int]:
+            """The stories of ``window`` (the documents' ``article_id`` and ``vector``, ending ``LIMIT %s``), each
+            by the best ts_rank of its documents."""
+            sql = f"""
+                SELECT w.article_id FROM ({window}) w, to_tsquery('simple', %s) q
+                GROUP BY w.article_id ORDER BY MAX(ts_rank(w.vector, q)) DESC, w.article_id DESC LIMIT %s
+            """  # noqa: S608 - only this function's SQL is interpolated; values are parameters  # nosec B608
+            cursor.execute(sql, [*values, WINDOW, _rank_tsquery(terms, tags), limit])
+            return [row[0] for row in cursor.fetchall()]
+
         if kept != _every_story() and _estimated_rows(cursor, kept, kept_params) < FEW_STORIES:
-            sql = f"""
-                SELECT w.article_id FROM (
-                    SELECT d.article_id, d.vector FROM newsroom_searchdocument d
-                    WHERE d.article_id = ANY(ARRAY({kept})) AND d.vector @@ to_tsquery('simple', %s)
-                    ORDER BY d.id DESC LIMIT %s
-                {rank}"""  # noqa: S608 - only the queryset's own SQL is interpolated; values are parameters  # nosec B608
-            cursor.execute(sql, [*kept_params, exact, *tail])
-            return [row[0] for row in cursor.fetchall()]
+            return ranked(
+                f"""SELECT d.article_id, d.vector FROM newsroom_searchdocument d
+                WHERE d.article_id = ANY(ARRAY({kept})) AND d.vector @@ to_tsquery('simple', %s)
+                ORDER BY d.id DESC LIMIT %s""",  # noqa: S608 - only the queryset's own SQL is interpolated  # nosec B608
+                [*kept_params, exact],
+            )
         if not any(term.phrase for term in terms):
-            sql = f"""
-                SELECT w.article_id FROM (
-                    SELECT d.article_id, d.vector FROM (
-                        SELECT id, article_id, vector FROM newsroom_searchdocument
-                        WHERE vector @@ to_tsquery('simple', %s) ORDER BY id DESC OFFSET 0
-                    ) d
-                    WHERE EXISTS ({candidates})
-                    ORDER BY d.id DESC LIMIT %s
-                {rank}"""  # noqa: S608 - only the queryset's own SQL is interpolated; values are parameters  # nosec B608
-            cursor.execute(sql, [exact, *params, *tail])
-            return [row[0] for row in cursor.fetchall()]
-        sql = f"""
-            SELECT w.article_id FROM (
-                SELECT d.article_id, d.vector FROM (
-                    SELECT id FROM newsroom_searchdocument WHERE vector @@ to_tsquery('simple', %s)
-                    ORDER BY id DESC OFFSET 0
-                ) proposed
-                JOIN LATERAL (
-                    SELECT article_id, vector FROM newsroom_searchdocument WHERE id = proposed.id OFFSET 0
-                ) d ON true
-                WHERE d.vector @@ to_tsquery('simple', %s) AND EXISTS ({candidates})
-                ORDER BY proposed.id DESC LIMIT %s
-            {rank}"""  # noqa: S608 - only the queryset's own SQL is interpolated; values are parameters  # nosec B608
+            return ranked(
+                f"""SELECT d.article_id, d.vector FROM (
+                    SELECT id, article_id, vector FROM newsroom_searchdocument
+                    WHERE vector @@ to_tsquery('simple', %s) ORDER BY id DESC OFFSET 0
+                ) d
+                WHERE EXISTS ({candidates})
+                ORDER BY d.id DESC LIMIT %s""",  # noqa: S608 - only the queryset's own SQL is interpolated  # nosec B608
+                [exact, *params],
+            )
         with transaction.atomic():
             cursor.execute("SET LOCAL enable_seqscan = off")
             try:
-                cursor.execute(sql, [_tsquery(terms, tags, phrases=False), exact, *params, *tail])
-                return [row[0] for row in cursor.fetchall()]
+                return ranked(
+                    f"""SELECT d.article_id, d.vector FROM (
+                        SELECT id FROM newsroom_searchdocument WHERE vector @@ to_tsquery('simple', %s)
+                        ORDER BY id DESC OFFSET 0
+                    ) proposed
+                    JOIN LATERAL (
+                        SELECT article_id, vector FROM newsroom_searchdocument WHERE id = proposed.id OFFSET 0
+                    ) d ON true
+                    WHERE d.vector @@ to_tsquery('simple', %s) AND EXISTS ({candidates})
+                    ORDER BY proposed.id DESC LIMIT %s""",  # noqa: S608 - only the queryset's own SQL  # nosec B608
+                    [_tsquery(terms, tags, phrases=False), exact, *params],
+                )
             finally:
                 cursor.execute("RESET enable_seqscan")
 
