@@ -3,8 +3,10 @@
 On a fresh database, migrated and given N stories (default 100,000; the
 generator of bench/corpus.py: nine languages, three topics, tags, related
 links, translations, two years of publication dates) and their search index
-(``newsroom.search.rebuild()``; on PostgreSQL then ``VACUUM ANALYZE``), each
-in a child process measured for wall clock and peak RSS:
+(``newsroom.search.rebuild()``; on PostgreSQL then ``VACUUM ANALYZE`` and a
+``CHECKPOINT``; then the machine's dirty pages written out, ``os.sync()``, so
+that no write of the load runs during the measurements), each in a child
+process measured for wall clock and peak RSS:
 
 1. probe: in a child process, Django's test client on the same database, page
    cache off, DEBUG off: picks the URLs (a fixed story: the first published
