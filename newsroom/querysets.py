@@ -1,6 +1,6 @@
 """Article queries. "Published" is defined here and only here."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -13,9 +13,11 @@ from newsroom.cache import remember
 from newsroom.languages import column, content_languages
 
 
-def _card_fields() -> list[str]:
+def card_fields(outlet: str = "outlet__name") -> list[str]:
+    """The fields a story card reads (``templating.story_cards``), with the outlet joined (``outlet__name``) or as
+    its id (``outlet``, for its row from the ``registry``)."""
     texts = [column(field, language) for field in ("title", "lead") for language in content_languages()]
-    return ["original_language", "published_at", "outlet__name", *texts]
+    return ["original_language", "published_at", outlet, *texts]
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -36,7 +38,7 @@ class ArticleQuerySet(models.QuerySet):
         (``story_cards``): headlines and leads in every language (a card falls back to the original), the date
         and the outlet's name. A card reads nothing else; the other columns cost a page twenty model fields
         each to compile and build."""
-        return self.select_related("outlet").only(*_card_fields()).order_by("-published_at", "-pk")
+        return self.select_related("outlet").only(*card_fields()).order_by("-published_at", "-pk")
 
     def touch(self) -> int:
         """A new version for stories whose links changed outside their form, in one UPDATE: an editor
@@ -80,12 +82,14 @@ class _Compiled:
     converters: dict
 
 
-@lru_cache(maxsize=32)
-def _published_by_ids_query(alias: str, count: int) -> _Compiled:
+@lru_cache(maxsize=64)
+def _published_by_ids_query(alias: str, count: int, only: tuple[str, ...]) -> _Compiled:
     from newsroom.models import Article
 
     stand_ins = [-1 - index for index in range(count)]
     queryset = Article.objects.published(now=_STAND_IN_NOW).filter(pk__in=stand_ins).order_by()
+    if only:
+        queryset = queryset.only(*only)
     compiler = queryset.query.get_compiler(alias)
     sql, params = compiler.as_sql()
     adapted_now = compiler.connection.ops.adapt_datetimefield_value(_STAND_IN_NOW)
@@ -103,16 +107,17 @@ def _published_by_ids_query(alias: str, count: int) -> _Compiled:
     )
 
 
-def published_by_ids(ids: list[int]) -> list:
-    """The published stories among ``ids`` (``Article.objects.published().filter(pk__in=ids)``), every column, in
-    no order. The query is compiled once per process and number of ids, and run with the present and the ids
-    put in: building and compiling it took a story page longer than the database took to answer it."""
+def published_by_ids(ids: list[int], only: Sequence[str] = ()) -> list:
+    """The published stories among ``ids`` (``Article.objects.published().filter(pk__in=ids)``), in no order, with
+    every column or ``only`` those fields (``QuerySet.only``: another is read by a query of its own when used). The
+    query is compiled once per process, number of ids and fields, and run with the present and the ids put in:
+    building and compiling it took a story page longer than the database took to answer it."""
     from newsroom.models import Article
 
     ids = list(dict.fromkeys(ids))
     if not ids:
         return []
-    query = _published_by_ids_query(connection.alias, len(ids))
+    query = _published_by_ids_query(connection.alias, len(ids), tuple(only))
     values = list(query.params)
     values[query.now_at] = connection.ops.adapt_datetimefield_value(timezone.now())
     for index, pk in zip(query.ids_at, ids, strict=True):

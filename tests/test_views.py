@@ -306,6 +306,22 @@ def test_topic_page_query_count_does_not_grow_with_the_list(client, topic):
     assert twenty == 7
 
 
+@pytest.mark.uncached
+@pytest.mark.parametrize("page", ["topic-detail", "tag-detail"])
+def test_listing_pages_read_their_stories_without_bodies(client, topic, page):
+    """A listing's cards show headlines and leads: its stories are read without their bodies in every language (on
+    PostgreSQL half of what a page of stories weighed), and no body is read story by story either."""
+    place = Tag.objects.get(slug="bac-ninh")
+    for number in range(3):
+        make_story(f"Story {number}", topics=[topic], tags=[place], body_vi="Thân bài " * 500)
+    with CaptureQueriesContext(connection) as queries:
+        page_html = html(client, url(page, slug="ocop" if page == "topic-detail" else "bac-ninh"))
+    assert titles(page_html)[:3] == ["Story 2", "Story 1", "Story 0"]
+    stories = [query["sql"] for query in queries if "newsroom_article" in query["sql"] and '"title_vi"' in query["sql"]]
+    assert stories and not any('"body' in sql for sql in stories)
+    assert "Thân bài" not in page_html
+
+
 # Tag pages -------------------------------------------------------------------------------------
 
 
@@ -443,11 +459,11 @@ def test_related_stories_in_the_readers_language_come_first(client, topic):
 
 
 def test_published_by_ids_reads_what_the_orm_reads(topic):
-    """``published_by_ids``, its SQL compiled once per number of ids, gives the published stories among the ids
-    with every field as ``published().filter(pk__in=...)`` gives it: not drafts, not stories scheduled for later,
-    not ids that were never used; the present is read on every call, so a scheduled story appears when its time
-    comes."""
-    from newsroom.querysets import published_by_ids
+    """``published_by_ids``, its SQL compiled once per number of ids and fields, gives the published stories among
+    the ids with every field, or only the fields asked for, as ``published().filter(pk__in=...)`` gives it: not
+    drafts, not stories scheduled for later, not ids that were never used; the present is read on every call, so a
+    scheduled story appears when its time comes."""
+    from newsroom.querysets import card_fields, published_by_ids
 
     outlet = Outlet.objects.get(domain="baobacninhtv.vn")
     shown = [
@@ -465,6 +481,16 @@ def test_published_by_ids_reads_what_the_orm_reads(topic):
             fields = [field.attname for field in Article._meta.concrete_fields]
             assert [getattr(found[pk], name) for name in fields] == [getattr(story, name) for name in fields]
     assert published_by_ids([]) == [] and published_by_ids([999_999]) == []
+    # With only a card's fields: those as the ORM reads them, every other one deferred (read if used, never stale).
+    only = card_fields("outlet")
+    cards = {story.pk: story for story in published_by_ids(ids, only)}
+    assert set(cards) == {story.pk for story in shown}
+    for story in Article.objects.published().filter(pk__in=ids).only(*only):
+        assert cards[story.pk].get_deferred_fields() == story.get_deferred_fields()
+        assert {"body", "body_vi", "body_en", "byline", "source_url"} <= story.get_deferred_fields()
+        kept = [field.attname for field in Article._meta.concrete_fields if field.attname not in story.get_deferred_fields()]
+        assert [getattr(cards[story.pk], name) for name in kept] == [getattr(story, name) for name in kept]
+    assert cards[shown[0].pk].byline == "Lan"  # a deferred field, read when used
     Article.objects.filter(pk=scheduled.pk).update(published_at=timezone.now() - timedelta(seconds=1))
     assert {story.pk for story in published_by_ids(ids)} == {story.pk for story in shown} | {scheduled.pk}
 
