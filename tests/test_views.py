@@ -488,7 +488,9 @@ def test_published_by_ids_reads_what_the_orm_reads(topic):
     for story in Article.objects.published().filter(pk__in=ids).only(*only):
         assert cards[story.pk].get_deferred_fields() == story.get_deferred_fields()
         assert {"body", "body_vi", "body_en", "byline", "source_url"} <= story.get_deferred_fields()
-        kept = [field.attname for field in Article._meta.concrete_fields if field.attname not in story.get_deferred_fields()]
+        kept = [
+            field.attname for field in Article._meta.concrete_fields if field.attname not in story.get_deferred_fields()
+        ]
         assert [getattr(cards[story.pk], name) for name in kept] == [getattr(story, name) for name in kept]
     assert cards[shown[0].pk].byline == "Lan"  # a deferred field, read when used
     Article.objects.filter(pk=scheduled.pk).update(published_at=timezone.now() - timedelta(seconds=1))
