@@ -128,6 +128,12 @@ def outlet_options(language: str) -> dict[str, dict[str, tuple[int, str]]]:
 OPTIONS = {"place": tag_options, "tag": tag_options, "topic": topic_options, "outlet": outlet_options}
 
 
+def remembered_options(name: str, language: str) -> dict[str, dict[str, tuple[int, str]]]:
+    """What ``OPTIONS[name]`` reads in ``language``, read once per state of the site's data (``cache.remember``)."""
+    read = OPTIONS[name]
+    return cache.remember(f"filter-options:{read.__name__}:{language}", lambda: read(language))
+
+
 def related_filter(label: str, empty_label: str) -> django_filters.ChoiceFilter:
     """A filter on one of the rows a story is linked to (``ArticleFilter.RELATED``)."""
     return django_filters.ChoiceFilter(label=label, method="filter_related", widget=Select, empty_label=empty_label)
@@ -179,10 +185,7 @@ class ArticleFilter(django_filters.FilterSet):
         """The rows a related filter offers, ``{value: (pk, label)}``, labelled in the reader's language: read when
         a field needs them, once per state of the site's data (``cache.remember``)."""
         if name not in self._options:
-            read = OPTIONS[name]
-            self._options |= cache.remember(
-                f"filter-options:{read.__name__}:{self.language}", lambda: read(self.language)
-            )
+            self._options |= remembered_options(name, self.language)
         return self._options[name]
 
     def filter_related(self, queryset, name, value):

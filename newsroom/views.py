@@ -11,17 +11,17 @@ from datetime import timedelta
 from django.db import connection
 from django.db.models import Count
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.utils.translation import get_language
 from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 
 from newsroom import search, seo
-from newsroom.filters import ArticleFilter
+from newsroom.filters import ArticleFilter, remembered_options
 from newsroom.languages import column, display_name, translated
 from newsroom.models import Article, Tag, Topic
 from newsroom.pagination import ListingPaginator, listing_key
-from newsroom.querysets import card_fields, listed, published_by_ids, registry, story_links, with_registry_rows
+from newsroom.querysets import card_fields, published_by_ids, registry, story_links, with_registry_rows
 from newsroom.slugs import headline_slug
 from newsroom.text import blocks
 
@@ -135,7 +135,13 @@ class TagView(StoryListView):
     template_name = "newsroom/tag_detail.html"
 
     def get(self, request, *args, **kwargs):
-        self.tag = get_object_or_404(listed(Tag.objects.all()), slug=kwargs["slug"])
+        """The tag by its slug among those a reader may see (``listed``): looked up in the tag filters' options, which
+        the page's form reads anyway (remembered per state of the site), and its row in the ``registry``; no query."""
+        options, slug = remembered_options("tag", get_language()), kwargs["slug"]
+        found = next((options[kind][slug] for kind in ("place", "tag") if slug in options[kind]), None)
+        self.tag = registry(Tag).get(found[0]) if found else None
+        if self.tag is None:
+            raise Http404("No such tag")
         self.hidden_filters = ("place" if self.tag.kind == Tag.Kind.PLACE else "tag",)
         return super().get(request, *args, **kwargs)
 

@@ -344,6 +344,27 @@ def test_unknown_tag_is_not_found(client):
     assert client.get(url("tag-detail", slug="no-such-tag")).status_code == 404
 
 
+@pytest.mark.uncached
+def test_a_tag_page_finds_its_tag_without_a_query(client, topic):
+    """A tag page finds its tag as a topic page finds its topic: in what the site remembers (the tag filters'
+    options, the registry), so once those are read a tag page queries no tag; a tag renamed or hidden since is
+    found, or not, as it is now."""
+    place = Tag.objects.get(slug="bac-ninh")
+    story = make_story("Story", topics=[topic], tags=[place])
+    html(client, url("tag-detail", slug="bac-ninh"))
+    with CaptureQueriesContext(connection) as queries:
+        page = html(client, url("tag-detail", slug="bac-ninh"))
+    assert titles(page) == ["Story"] and 'name="place"' not in page
+    assert not [query["sql"] for query in queries if 'FROM "newsroom_tag"' in query["sql"]]
+    place.slug = "bac-ninh-province"
+    place.save()
+    assert client.get(url("tag-detail", slug="bac-ninh")).status_code == 404
+    assert titles(html(client, url("tag-detail", slug="bac-ninh-province"))) == ["Story"]
+    story.status = "draft"  # the tag's only story hidden: the tag is named nowhere
+    story.save()
+    assert client.get(url("tag-detail", slug="bac-ninh-province")).status_code == 404
+
+
 # Article pages ---------------------------------------------------------------------------------
 
 
