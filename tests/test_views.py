@@ -310,7 +310,8 @@ def test_topic_page_query_count_does_not_grow_with_the_list(client, topic):
 @pytest.mark.parametrize("page", ["topic-detail", "tag-detail"])
 def test_listing_pages_read_their_stories_without_bodies(client, topic, page):
     """A listing's cards show headlines and leads: its stories are read without their bodies in every language (on
-    PostgreSQL half of what a page of stories weighed), and no body is read story by story either."""
+    PostgreSQL, values fetched from TOAST and most of a page of stories' bytes), and no body is read story by story
+    either."""
     place = Tag.objects.get(slug="bac-ninh")
     for number in range(3):
         make_story(f"Story {number}", topics=[topic], tags=[place], body_vi="Thân bài " * 500)
