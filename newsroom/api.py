@@ -32,6 +32,7 @@ from newsroom.models import Article, Outlet, Tag, Topic
 from newsroom.ninjs import article_to_ninjs, article_versions, fetch_links, for_serializer, has_version
 from newsroom.pagination import ListingPaginator, listing_key
 from newsroom.querysets import listed, published_by_ids, with_registry_rows
+from newsroom.tracking import page_query
 
 app_name = "api"
 
@@ -154,7 +155,7 @@ def paginate(request: HttpRequest, stories, name: str) -> tuple[Page, dict[str, 
         raise not_found(str(error)) from None
 
     def link(number: int) -> str:
-        params = request.GET.copy()
+        params = page_query(request).copy()
         params["page"] = str(number)
         return request.build_absolute_uri(f"{reverse(f'api:{name}')}?{params.urlencode()}")
 

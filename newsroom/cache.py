@@ -10,8 +10,9 @@ Invalidation is one token, the *generation*, that every stored page carries: a p
 the token it was built under is the current one. Any change that can alter a public page (a story, its links,
 images, tags, aliases, topics, outlets; see ``connect_signals`` and the explicit ``invalidate()`` calls after
 bulk writes) replaces the token, so everything public is invalidated at once: simple, and exact. A page's key
-names the page only (scheme, host, path, language), so the token and the page are read in one round trip to
-Redis, and a page built anew replaces the stale one in place. Three races and how they are closed:
+names the page only (scheme, host, path, query, language; not the query's tracking parameters, which no page
+reads: ``newsroom.tracking``), so the token and the page are read in one round trip to Redis, and a page built
+anew replaces the stale one in place. Three races and how they are closed:
 
 - The middleware reads the generation *before* running the view and stores the page with that one: a page
   built from data read before a change carries the replaced token, and nobody is served it.
@@ -54,6 +55,8 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import Resolver404, resolve
 from django.utils import timezone, translation
 from django.utils.cache import cc_delim_re, patch_cache_control, set_response_etag
+
+from newsroom.tracking import page_query
 
 logger = logging.getLogger(__name__)
 
@@ -371,13 +374,15 @@ def _personal(request: HttpRequest) -> bool:
 
 
 def page_key(request: HttpRequest) -> str:
-    """The key of a page: scheme, host, path with query string and language; GET and HEAD share it. The page
-    stored there carries the generation it was built under, and is served only while that is the current one."""
+    """The key of a page: scheme, host, path, query (``page_query``: without tracking parameters) and language;
+    GET and HEAD share it. The page stored there carries the generation it was built under, and is served only
+    while that is the current one."""
     variant = "\n".join(
         [
             request.scheme,
             request.get_host(),
-            request.get_full_path(),
+            request.path,
+            page_query(request).urlencode(),
             translation.get_language() or "",
         ]
     )

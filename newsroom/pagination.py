@@ -8,12 +8,13 @@ from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
 from newsroom.cache import remember
+from newsroom.tracking import page_query
 
 
 def listing_key(request, *page_parameters: str) -> str:
     """What a list is, for ``ListingPaginator(key=...)``: its path (language, topic or tag) and its filters, less
-    ``page_parameters``, which only pick a page of it."""
-    filters = sorted((name, value) for name, value in request.GET.lists() if name not in page_parameters)
+    ``page_parameters``, which only pick a page of it, and less tracking parameters (``page_query``)."""
+    filters = sorted((name, value) for name, value in page_query(request).lists() if name not in page_parameters)
     return f"{request.path}?{filters}"
 
 

@@ -36,6 +36,7 @@ from newsroom.models import Article
 from newsroom.ninjs import language_tag
 from newsroom.paths import localized_path, static
 from newsroom.text import shortened
+from newsroom.tracking import page_query
 
 CARD_HEADINGS = ("h2", "h3")
 
@@ -178,14 +179,16 @@ def topic_links(topics, current=None) -> SafeString:
 
 
 def page_languages(request) -> list[tuple[str, str]]:
-    """This page in every content language: ``(code, path)`` pairs, filters kept."""
-    query = "".join(request.get_full_path().partition("?")[1:])
+    """This page in every content language: ``(code, path)`` pairs, filters kept (``page_query``)."""
+    query = page_query(request).urlencode()
+    query = f"?{query}" if query else ""
     return [(code, path + query) for code, path in seo.paths_in_languages(request).items()]
 
 
 def querystring(request, **changes) -> str:
-    """This page's query string with ``changes`` made (Django's ``{% querystring %}``): filters survive paging."""
-    return django_querystring(None, request.GET, **changes)
+    """This page's query string (``page_query``) with ``changes`` made (Django's ``{% querystring %}``): filters
+    survive paging."""
+    return django_querystring(None, page_query(request), **changes)
 
 
 def url(view_name: str, **arguments) -> str:

@@ -227,6 +227,25 @@ def test_query_strings_are_separate_entries(backend, client, zebra, ocop):
     assert (len(again_one.json()["results"]), len(again_two.json()["results"])) == (1, 2)
 
 
+def test_tracking_parameters_share_the_page_s_entry(backend, client, zebra):
+    """A link with campaign or click parameters (each Facebook click has its own ``fbclid``) is served the entry of
+    the page without them, body and ETag alike; any other parameter is another page."""
+    story = zebra.get_absolute_url("en")
+    tracked = {
+        "/en/": "/en/?utm_source=newsletter&utm_medium=email&utm_campaign=december",
+        story: f"{story}?fbclid=IwAR2F4kp0QhP",
+        "/en/search/?q=zebra": "/en/search/?gclid=Cj0KCQiA&q=zebra&_gl=1*abc*_ga*MTA",
+        "/api/articles/?page_size=1": "/api/articles/?utm_source=partner&page_size=1",
+    }
+    warm(client, list(tracked))
+    for plain, url in tracked.items():
+        response, original = fetch(client, url), fetch(client, plain)
+        assert response["X-Cache"] == "hit", url
+        assert response.content == original.content and response["ETag"] == original["ETag"], url
+    for url in ["/en/?ref=newsletter", "/en/?utm=newsletter", f"{story}?source_utm_=x", "/en/?UTM_SOURCE=x"]:
+        assert fetch(client, url)["X-Cache"] == "miss", url
+
+
 def test_head_is_served_from_the_get_entry(backend, client, zebra):
     """HEAD of a cached page comes from the GET entry (same headers, no body); a HEAD miss stores nothing."""
     head = client.head("/en/")

@@ -855,6 +855,21 @@ def test_a_search_is_ranked_once_per_state_of_the_site(client, db):
 
 
 @pytest.mark.uncached
+def test_tracking_parameters_do_not_rank_a_search_again(client, db):
+    """A search reached from a campaign or a shared link (``utm_*``, ``fbclid``) is the search without them: its
+    ranking is remembered for both, in the pages and in the API."""
+    for number in range(25):
+        make_story(f"Zeppelin {number}", "en")
+    first, searches = searched(client, "/en/search/?q=zeppelin")
+    assert len(searches) == 1
+    for path in ("/en/search/?q=zeppelin&fbclid=IwAR0x", "/en/search/?utm_source=x&q=zeppelin&page=2&gclid=C"):
+        assert searched(client, path)[1] == [], path
+    assert card_ids(searched(client, "/en/search/?q=zeppelin&utm_medium=social")[0]) == card_ids(first)
+    assert len(searched(client, "/api/articles/?q=zeppelin")[1]) == 1
+    assert searched(client, "/api/articles/?q=zeppelin&utm_campaign=x&page=2")[1] == []
+
+
+@pytest.mark.uncached
 def test_a_remembered_search_shows_no_story_hidden_since(client, db):
     """A story unpublished after a search was remembered leaves its results, in the page and in the API."""
     stories = [make_story(f"Zeppelin {number}", "en") for number in range(3)]

@@ -274,6 +274,23 @@ def test_pagination_keeps_the_filters(client, topic):
     assert "place=bac-ninh" in re.search(r'<a rel="prev" href="([^"]+)"', second).group(1)
 
 
+def test_links_built_from_the_query_leave_tracking_parameters_out(client, topic):
+    """A page reached from a campaign link (``utm_*``, ``fbclid``) keeps its filters in its page links and in its
+    other languages' links, but not the tracking parameters: a reader paging on is not a second campaign visit,
+    and the page is the same as without them (``newsroom.tracking``)."""
+    place = Tag.objects.get(slug="bac-ninh")
+    for number in range(25):
+        make_story(f"Story {number:02d}", topics=[topic], tags=[place])
+    path = url("topic-detail", slug="ocop")
+    page = html(client, f"{path}?utm_source=newsletter&place=bac-ninh&fbclid=IwAR0x&utm_campaign=ocop")
+    next_link = re.search(r'<a rel="next" href="([^"]+)"', page).group(1).replace("&amp;", "&")
+    assert next_link == "?place=bac-ninh&page=2"
+    in_vietnamese = re.search(r'<a href="([^"]+)"[^>]*hreflang="vi"', page).group(1).replace("&amp;", "&")
+    assert in_vietnamese == "/vi/topics/ocop/?place=bac-ninh"
+    assert "utm_" not in page and "fbclid" not in page
+    assert page == html(client, f"{path}?place=bac-ninh")
+
+
 @pytest.mark.uncached
 def test_topic_page_query_count_does_not_grow_with_the_list(client, topic):
     """A topic page costs the same number of queries for 20 stories as for 200."""
