@@ -25,7 +25,10 @@ process measured for wall clock and peak RSS:
    per-process memory with ``--no-redis``;
 3. load: per URL, one GET that must answer 200, a 1 s warm-up, then
    ``wrk -t2 -c8 -d<seconds>s --latency``: requests per second, p50 and p99;
-   the workers' peak RSS (VmHWM) sampled from /proc throughout.
+   the workers' peak RSS (VmHWM) sampled from /proc throughout. Every URL in
+   turn, ``--rounds`` times (default 3); each URL's figures are its median
+   round's (by requests per second), so a round the machine slowed (another
+   tenant, the checkpointer) moves no ratio, and every round is printed too.
 
 URLs: the floor, the home page, a topic page 1 and 2,000, an article, a
 search, the same search each time new, the RSS feed and the API list. A
@@ -305,9 +308,17 @@ class WorkerMemory(threading.Thread):
 @dataclass
 class ServerRun:
     name: str
-    loads: dict[str, Load] = field(default_factory=dict)
+    rounds: dict[str, list[Load]] = field(default_factory=dict)  # each URL's load in each round, in order
     worker_peaks: dict[int, float] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+
+    @property
+    def loads(self) -> dict[str, Load]:
+        """Each URL's median round by requests per second (the lower middle one of an even number): its p50 and
+        p99 are that round's."""
+        return {
+            key: sorted(loads, key=lambda load: load.rps)[(len(loads) - 1) // 2] for key, loads in self.rounds.items()
+        }
 
     @property
     def worker_peak_mb(self) -> float:
@@ -390,30 +401,36 @@ def flush_redis(url: str | None) -> None:
         raise BenchError(f"Redis at {url}: {error} (start it, or pass --no-redis)") from None
 
 
-def serve(name: str, env: dict[str, str], paths: dict[str, str], wrk: str, seconds: int, logs: Path) -> ServerRun:
-    """One gunicorn server, every URL loaded in turn."""
+def serve(
+    name: str, env: dict[str, str], paths: dict[str, str], wrk: str, seconds: int, rounds: int, logs: Path
+) -> ServerRun:
+    """One gunicorn server, every URL loaded in turn, ``rounds`` times over: a page and the floor it is compared
+    with are measured minutes apart at most, and the median round leaves out a round the machine slowed."""
     result = ServerRun(name)
     print(f"... {name}: starting gunicorn", flush=True)
     with gunicorn(env, logs / f"gunicorn_{name}.log") as (base_url, memory):
-        for key, _ in PAGES:
-            path = paths[key]
-            status = http_status(base_url, path)
-            if status != 200:
-                result.problems.append(f"{name}: GET {path} answered HTTP {status}")
-                continue
-            fresh_runs = (f"{name}-warm-up", name) if key == "fresh" else (None, None)
-            run_wrk(wrk, base_url + path, WARM_UP_SECONDS, fresh_runs[0])
-            load = run_wrk(wrk, base_url + path, seconds, fresh_runs[1])
-            result.loads[key] = load
-            print(
-                f"    {key:<8} {load.rps:>9,.1f} req/s  p50 {load.p50_ms:>7.1f} ms  p99 {load.p99_ms:>7.1f} ms",
-                flush=True,
-            )
-            if load.socket_errors or load.non_2xx:
-                result.problems.append(
-                    f"{name}: {path}: {load.socket_errors} socket errors, {load.non_2xx} non-2xx/3xx answers "
-                    f"in {load.requests:,} requests"
+        for number in range(1, rounds + 1):
+            print(f"    round {number} of {rounds}", flush=True)
+            for key, _ in PAGES:
+                path = paths[key]
+                status = http_status(base_url, path)
+                if status != 200:
+                    result.problems.append(f"{name}: GET {path} answered HTTP {status}")
+                    continue
+                run = f"{name}-{number}"  # "search, first time": no request of a run repeats one of another
+                fresh_runs = (f"{run}-warm-up", run) if key == "fresh" else (None, None)
+                run_wrk(wrk, base_url + path, WARM_UP_SECONDS, fresh_runs[0])
+                load = run_wrk(wrk, base_url + path, seconds, fresh_runs[1])
+                result.rounds.setdefault(key, []).append(load)
+                print(
+                    f"    {key:<8} {load.rps:>9,.1f} req/s  p50 {load.p50_ms:>7.1f} ms  p99 {load.p99_ms:>7.1f} ms",
+                    flush=True,
                 )
+                if load.socket_errors or load.non_2xx:
+                    result.problems.append(
+                        f"{name}: {path}: {load.socket_errors} socket errors, {load.non_2xx} non-2xx/3xx answers "
+                        f"in {load.requests:,} requests"
+                    )
         memory.stop()
         result.worker_peaks = dict(memory.peaks)
     return result
@@ -453,6 +470,16 @@ def print_table(runs: list[ServerRun], probe: dict) -> None:
     for key, label in PAGES:
         path = fresh(probe["paths"][key], "<new each time>") if key == "fresh" else probe["paths"][key]
         print(f"  {page_label(key, label, probe['far_page']):<20}{path}")
+
+
+def print_rounds(runs: list[ServerRun], probe: dict) -> None:
+    """Each URL's requests per second in every round, to show how much the machine moved."""
+    print("\nreq/s in each round:")
+    for run in runs:
+        print(f"  {run.name}")
+        for key, label in PAGES:
+            figures = "  ".join(f"{load.rps:>9,.1f}" for load in run.rounds.get(key, []))
+            print(f"    {page_label(key, label, probe['far_page']):<20}{figures}")
 
 
 def print_targets(runs: list[ServerRun], probe: dict, count: int) -> None:
@@ -517,7 +544,9 @@ def print_targets(runs: list[ServerRun], probe: dict, count: int) -> None:
         print(f"  {verdict}  {label}: {measured if value is not None else 'no figure'}")
 
 
-def report(backend: str, count: int, phases: list[Phase], runs: list[ServerRun], seconds: int, redis: str | None):
+def report(
+    backend: str, count: int, phases: list[Phase], runs: list[ServerRun], options: argparse.Namespace, redis: str | None
+):
     generate, index, probe = (phase.result for phase in phases)
     config = "config/gunicorn.conf.py" if GUNICORN_CONF.exists() else "gunicorn's defaults (no config/gunicorn.conf.py)"
     print(
@@ -527,7 +556,8 @@ def report(backend: str, count: int, phases: list[Phase], runs: list[ServerRun],
     )
     print(
         f"gunicorn {WORKERS} workers with {config}, DEBUG off; wrk {WRK_THREADS} threads, {CONNECTIONS} connections, "
-        f"{seconds} s per URL after a {WARM_UP_SECONDS} s warm-up; cache: {redis or 'per-process memory'}; "
+        f"{options.seconds} s per URL after a {WARM_UP_SECONDS} s warm-up, every URL in turn, {options.rounds} "
+        f"round(s) per server, each figure its median round's; cache: {redis or 'per-process memory'}; "
         "SQL: queries of one request (the second) from the test client, page cache off"
     )
     print(f"\n{'phase':<10}{'wall s':>10}{'peak RSS MB':>13}")
@@ -539,6 +569,8 @@ def report(backend: str, count: int, phases: list[Phase], runs: list[ServerRun],
             f"{probe['far_page']:,}, stands in for page {FAR_PAGE:,}."
         )
     print_table(runs, probe)
+    if options.rounds > 1:
+        print_rounds(runs, probe)
     for run in runs:
         workers = ", ".join(f"{peak:.1f}" for peak in sorted(run.worker_peaks.values(), reverse=True))
         replaced = len(run.worker_peaks) - WORKERS
@@ -609,17 +641,20 @@ def benchmark(options: argparse.Namespace, workdir: Path) -> int:
         try:
             for name, server_env in (("uncached", uncached_env), ("cached", cached_env)):
                 flush_redis(redis_url)
-                runs.append(serve(name, server_env, paths, wrk, options.seconds, workdir))
+                runs.append(serve(name, server_env, paths, wrk, options.seconds, options.rounds, workdir))
         finally:
             flush_redis(redis_url)
-    report(backend, options.stories, phases, runs, options.seconds, redis_url)
+    report(backend, options.stories, phases, runs, options, redis_url)
     return verdict(count_problems(phases, runs, options.stories))
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--stories", type=int, default=100_000, help="How many stories (default 100,000).")
-    parser.add_argument("--seconds", type=int, default=10, help="wrk's duration per URL and server (default 10).")
+    parser.add_argument("--seconds", type=int, default=10, help="wrk's duration per URL and round (default 10).")
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="How many times each server loads every URL (default 3; median shown)."
+    )
     parser.add_argument("--database-url", help="postgres://… to run on PostgreSQL (default: SQLite in a temp dir).")
     parser.add_argument(
         "--redis-url",
@@ -630,8 +665,8 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="Keep the database and the logs.")
     parser.add_argument("--child", choices=("generate", "index", "probe"), help=argparse.SUPPRESS)
     options = parser.parse_args()
-    if options.stories < 1 or options.seconds < 1:
-        parser.error("--stories and --seconds must be at least 1")
+    if min(options.stories, options.seconds, options.rounds) < 1:
+        parser.error("--stories, --seconds and --rounds must be at least 1")
     if options.child:
         run_child(
             options.child,
