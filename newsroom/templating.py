@@ -275,6 +275,6 @@ def environment(**options) -> Environment:
         language_tag=language_tag,
         machine_time=machine_time,
         name_in=display_name,
-        truncatechars=defaultfilters.truncatechars,
+        shortened=shortened,
     )
     return env

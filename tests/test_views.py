@@ -2,6 +2,7 @@
 
 import json
 import re
+import unicodedata
 from datetime import timedelta
 from html.parser import HTMLParser
 from urllib.parse import unquote
@@ -446,6 +447,20 @@ def test_article_page_has_opengraph_and_newsarticle_data(client, published_seeds
     about = {(item["@type"], item["name"]) for item in data["about"]}
     assert ("Thing", "सीमा पार सहयोग") in about
     assert any(kind == "Place" for kind, _ in about)
+
+
+def test_a_long_lead_is_cut_for_the_description_without_splitting_a_letter(client, topic):
+    """The page's description (and Twitter's) is the lead cut at 300 characters with "…", never between a Hindi
+    consonant and its vowel sign; a short lead is whole."""
+    lead = "बाक निन्ह प्रांत के उद्योग " * 20  # 540 characters, vowel signs throughout
+    article = make_story("बाक निन्ह", "hi", lead=lead.strip(), topics=[topic])
+    head = Head(html(client, article.get_absolute_url("hi")))
+    [description], [twitter] = head.meta("description"), head.meta("twitter:description")
+    assert description == twitter and description.endswith("…") and 290 <= len(description) <= 301
+    kept = description.removesuffix("…")
+    assert lead.startswith(kept) and not unicodedata.category(lead[len(kept)]).startswith("M")
+    short = make_story("बाक निन्ह", "hi", lead="उद्योग मेला", topics=[topic])
+    assert Head(html(client, short.get_absolute_url("hi"))).meta("description") == ["उद्योग मेला"]
 
 
 def test_json_ld_cannot_be_broken_out_of(client, topic):
