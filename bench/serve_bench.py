@@ -453,7 +453,7 @@ def print_table(runs: list[ServerRun], probe: dict) -> None:
     uncached, cached = runs
     print(f"\n{'':<20}{'---------- uncached ----------':>33}{'----------- cached -----------':>33}")
     columns = f"{'req/s':>10}{'p50 ms':>8}{'p99 ms':>8}{'×floor':>7}"
-    print(f"{'page':<20}   {columns}   {columns}{'SQL':>6}")
+    print(f"{'page':<20}   {columns}   {columns}   SQL")
     for key, label in PAGES:
         cells = []
         for run in (uncached, cached):
@@ -465,7 +465,7 @@ def print_table(runs: list[ServerRun], probe: dict) -> None:
         queries = probe["queries"][key]
         cold = probe["cold_queries"][key]
         sql = f"{queries}" if cold == queries else f"{queries} ({cold} first)"
-        print(f"{page_label(key, label, probe['far_page']):<20}{''.join(cells)}{sql:>6}")
+        print(f"{page_label(key, label, probe['far_page']):<20}{''.join(cells)}   {sql}")
     print("\nURLs (http://127.0.0.1:<port> …):")
     for key, label in PAGES:
         path = fresh(probe["paths"][key], "<new each time>") if key == "fresh" else probe["paths"][key]
