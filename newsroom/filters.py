@@ -195,13 +195,15 @@ class ArticleFilter(django_filters.FilterSet):
         """Ranks the stories the other filters kept by ``value``, best first, into ``ranked_ids``; ``results()``
         gives them in that order. The queryset is returned as it came: narrowing it to a thousand ids would cost
         each request the building of a thousand-value ``IN`` that nothing reads. With a ``key``, the ranking is
-        read once per state of the site (``cache.remember``): the later pages of the results, and the same search
-        again, run no search."""
+        read once per state of the site and search window (``cache.remember``): the later pages of the results, and
+        the same search again, run no search."""
 
         def rank() -> array:  # packed, 8 bytes an id, as the processes keep what they remember
             return array("q", search.search_ids(queryset, value))
 
-        self.ranked_ids = rank() if self.key is None else cache.remember(f"search:{self.key}", rank)
+        self.ranked_ids = (
+            rank() if self.key is None else cache.remember(f"search:{settings.NEWSROOM_SEARCH_WINDOW}:{self.key}", rank)
+        )
         return queryset
 
     def results(self, fetch=None):

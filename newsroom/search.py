@@ -28,8 +28,8 @@ adjacent, in order); a run of a script without spaces needs all its bigrams.
 A term also matches the stories tagged with a tag whose name or alias, in any
 script, contains it (``Bắc Ninh`` finds a Hindi story tagged Bac Ninh), unless
 it is a single character of such a script (``省`` is in every province's name).
-Only the newest 1,000 matching documents are ranked, so a common word has no
-more documents read and ranked than a rare one (though SQLite's bm25 still
+Only the newest matching documents are ranked (``NEWSROOM_SEARCH_WINDOW``, 1,000
+by default), so a common word has no more documents read and ranked than a rare one (though SQLite's bm25 still
 counts each word's documents in the whole index, for its weight). Anything
 else a user types (``*``, ``NEAR``, parentheses, control characters) is
 punctuation or a plain word, never search syntax: hostile queries give
@@ -47,6 +47,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from html import escape  # Django's, without its lazy-string wrapper: a page escapes a hundred pieces
 
+from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 from django.db.models import QuerySet
@@ -395,15 +396,12 @@ def _rank_tsquery(terms: list[Term], tags: list[list[int]]) -> str:
     return " | ".join(f"'{token}'" for token in dict.fromkeys(tokens))
 
 
-# Ranking every match would cost as much as there are matches (half the stories, for ``bac ninh`` at a desk
-# in Bac Ninh); search ranks the newest ``WINDOW`` matching documents instead, which both engines find without
-# touching the rest. A query with fewer matches is ranked whole.
-WINDOW = RESULT_LIMIT
-
-
 def search_ids(queryset: QuerySet, query: str, limit: int = RESULT_LIMIT) -> list[int]:
-    """The ids of the stories of ``queryset`` that match ``query``, best first (then newest), at most ``limit``
-    (of the newest ``WINDOW`` matching documents)."""
+    """The ids of the stories of ``queryset`` that match ``query``, best first (then newest), at most ``limit``.
+
+    Ranking every match would cost as much as there are matches (half the stories, for ``bac ninh`` at a desk in
+    Bac Ninh), so only the newest ``settings.NEWSROOM_SEARCH_WINDOW`` matching documents are ranked, which both
+    engines find without touching the rest. A query with fewer matches is ranked whole."""
     terms = parse(query)
     if not terms:
         return []
@@ -424,7 +422,7 @@ def search_ids(queryset: QuerySet, query: str, limit: int = RESULT_LIMIT) -> lis
         ORDER BY newsroom_searchindex.rowid DESC LIMIT %s
     """  # noqa: S608 - only the queryset's own SQL is interpolated; values are parameters  # nosec B608
     with connection.cursor() as cursor:
-        cursor.execute(sql, [_fts5_query(terms, matching_tags), *params, WINDOW])
+        cursor.execute(sql, [_fts5_query(terms, matching_tags), *params, settings.NEWSROOM_SEARCH_WINDOW])
         rows = cursor.fetchall()
     # Each story by the best score of its versions (lowest: bm25 is negative), then newest: in Python, since SQLite
     # would sort the window twice into temporary trees to group and order it.
@@ -474,7 +472,7 @@ def _postgresql_search(
                 SELECT w.article_id FROM ({window}) w, to_tsquery('simple', %s) q
                 GROUP BY w.article_id ORDER BY MAX(ts_rank(w.vector, q)) DESC, w.article_id DESC LIMIT %s
             """  # noqa: S608 - only this function's SQL is interpolated; values are parameters  # nosec B608
-            cursor.execute(sql, [*values, WINDOW, _rank_tsquery(terms, tags), limit])
+            cursor.execute(sql, [*values, settings.NEWSROOM_SEARCH_WINDOW, _rank_tsquery(terms, tags), limit])
             return [row[0] for row in cursor.fetchall()]
 
         if kept != _every_story() and _estimated_rows(cursor, kept, kept_params) < FEW_STORIES:

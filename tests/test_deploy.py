@@ -128,6 +128,38 @@ def test_proxy_and_origin_settings_come_from_the_environment():
     assert values["CSRF_TRUSTED_ORIGINS"] == [f"https://{HOST}", f"https://desk.{HOST}"]
 
 
+def test_numbers_come_from_the_environment():
+    """Whole-number settings are read from the environment, with their defaults when it says nothing."""
+    names = ["NEWSROOM_SEARCH_WINDOW", "NEWSROOM_PAGE_CACHE_SECONDS", "NEWSROOM_MAX_IMPORT_BYTES"]
+    expression = f"[getattr(settings, name) for name in {names!r}]"
+    unsaid = {name: value for name, value in production_env().items() if name not in names}
+    assert loaded_under(unsaid, expression) == [1000, 600, 5 * 1024 * 1024]
+    given = {
+        **unsaid,
+        "NEWSROOM_SEARCH_WINDOW": " 500",
+        "NEWSROOM_PAGE_CACHE_SECONDS": "0",
+        "NEWSROOM_MAX_IMPORT_BYTES": "",
+    }
+    assert loaded_under(given, expression) == [500, 0, 5 * 1024 * 1024]
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("NEWSROOM_SEARCH_WINDOW", "5", "NEWSROOM_SEARCH_WINDOW must be a whole number of at least 20, not '5'."),
+        ("NEWSROOM_SEARCH_WINDOW", "1e3", "NEWSROOM_SEARCH_WINDOW must be a whole number of at least 20, not '1e3'."),
+        ("NEWSROOM_PAGE_CACHE_SECONDS", "-1", "NEWSROOM_PAGE_CACHE_SECONDS must be a whole number of at least 0"),
+        ("CONN_MAX_AGE", "ten", "CONN_MAX_AGE must be a whole number of at least 0, not 'ten'."),
+    ],
+)
+def test_a_number_that_is_not_one_stops_the_settings_loading(name, value, message):
+    """A whole-number setting given something else names the variable and the value, instead of a traceback
+    from ``int()`` or a negative cache lifetime taken as it is."""
+    result = run([MANAGE, "check"], production_env(**{name: value}))
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
 def test_development_works_over_plain_http():
     """With DEBUG=1 (`make run`) nothing is HTTPS-only, so the development server works over http."""
     env = production_env(DEBUG="1")

@@ -855,6 +855,18 @@ def test_a_search_is_ranked_once_per_state_of_the_site(client, db):
 
 
 @pytest.mark.uncached
+def test_a_new_search_window_ranks_a_remembered_search_again(client, db, settings):
+    """After the window is changed (``NEWSROOM_SEARCH_WINDOW``, read when a worker starts), a search remembered with
+    the old one is ranked again with the new one, though nothing on the site changed."""
+    about = make_story("Zeppelin zeppelin zeppelin", "en", lead="Zeppelin news.", published_at=timedelta(days=-9))
+    newer = [make_story(f"Harbour {number}", "en", lead="A zeppelin passed.") for number in range(3)]
+    assert card_ids(searched(client, "/en/search/?q=zeppelin")[0])[0] == about.pk
+    settings.NEWSROOM_SEARCH_WINDOW = 3
+    page, searches = searched(client, "/en/search/?q=zeppelin")
+    assert len(searches) == 1 and sorted(card_ids(page)) == sorted(story.pk for story in newer)
+
+
+@pytest.mark.uncached
 def test_tracking_parameters_do_not_rank_a_search_again(client, db):
     """A search reached from a campaign or a shared link (``utm_*``, ``fbclid``) is the search without them: its
     ranking is remembered for both, in the pages and in the API."""
@@ -1079,18 +1091,18 @@ def shape(request, monkeypatch) -> str:
     return request.param
 
 
-def test_only_the_newest_matches_are_ranked(db, monkeypatch, shape):
-    """Past ``WINDOW`` matching documents, the newest are ranked and older ones left out, so a common word
+def test_only_the_newest_matches_are_ranked(db, settings, shape):
+    """Past ``NEWSROOM_SEARCH_WINDOW`` matching documents, the newest are ranked and older ones left out, so a common word
     costs what a rare one does: the best match, written first, is not among the results of a window of 3."""
     about = make_story("Zeppelin zeppelin zeppelin", "en", lead="Zeppelin news.", published_at=timedelta(days=-9))
     newer = [make_story(f"Harbour {number}", "en", lead="A zeppelin passed.") for number in range(3)]
     assert search_ids(Article.objects.published(), "zeppelin")[0] == about.pk
-    monkeypatch.setattr(search, "WINDOW", 3)
+    settings.NEWSROOM_SEARCH_WINDOW = 3
     assert sorted(search_ids(Article.objects.published(), "zeppelin")) == sorted(story.pk for story in newer)
     assert search_ids(Article.objects.published(), "zeppelin news") == [about.pk]
 
 
-def test_a_phrase_window_holds_the_newest_documents_with_the_phrase(db, monkeypatch, shape):
+def test_a_phrase_window_holds_the_newest_documents_with_the_phrase(db, settings, shape):
     """A phrase's window is the newest documents that have the phrase, not the newest that have its words:
     newer stories with the words apart neither fill it nor appear; a hidden story with the phrase is passed
     over, not counted."""
@@ -1098,9 +1110,9 @@ def test_a_phrase_window_holds_the_newest_documents_with_the_phrase(db, monkeypa
     older = make_story("Harbour news", "en", lead="A green harbour again.", published_at=timedelta(days=-8))
     make_story("Hidden", "en", lead="The green harbour, a draft.", status=Article.Status.DRAFT)
     apart = [make_story(f"Harbour {n}", "en", lead="The harbour is green.") for n in range(3)]
-    monkeypatch.setattr(search, "WINDOW", 2)
+    settings.NEWSROOM_SEARCH_WINDOW = 2
     assert sorted(search_ids(Article.objects.published(), '"green harbour"')) == sorted([oldest.pk, older.pk])
-    monkeypatch.setattr(search, "WINDOW", 1)
+    settings.NEWSROOM_SEARCH_WINDOW = 1
     assert search_ids(Article.objects.published(), '"green harbour"') == [older.pk]
     assert set(search_ids(Article.objects.published(), "green harbour")) == {apart[-1].pk}
 
