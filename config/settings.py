@@ -222,8 +222,8 @@ NEWSROOM_MAX_IMPORT_BYTES = env_int("NEWSROOM_MAX_IMPORT_BYTES", 5 * 1024 * 1024
 
 # Search ---------------------------------------------------------------------
 # A search ranks the newest this many matching documents (newsroom/search.py). Fewer cost less when a word is
-# in much of the site (README, Search: 500 took a first search of ``bac ninh`` from 78 to 101 requests/s on
-# PostgreSQL) and leave a common word's older stories out of its results.
+# in much of the site and leave its older stories out of the results (docs/performance.md: 500 took the first
+# search of ``bac ninh`` from about 70 to 101 requests/s on PostgreSQL).
 NEWSROOM_SEARCH_WINDOW = env_int("NEWSROOM_SEARCH_WINDOW", 1000, minimum=20)
 
 # Cache ----------------------------------------------------------------------
