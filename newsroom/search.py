@@ -28,12 +28,12 @@ adjacent, in order); a run of a script without spaces needs all its bigrams.
 A term also matches the stories tagged with a tag whose name or alias, in any
 script, contains it (``Bắc Ninh`` finds a Hindi story tagged Bac Ninh), unless
 it is a single character of such a script (``省`` is in every province's name).
-Only the newest matching documents are ranked (``NEWSROOM_SEARCH_WINDOW``, 1,000
-by default), so a common word has no more documents read and ranked than a rare one (though SQLite's bm25 still
-counts each word's documents in the whole index, for its weight). Anything
-else a user types (``*``, ``NEAR``, parentheses, control characters) is
-punctuation or a plain word, never search syntax: hostile queries give
-results or none, never an error.
+Only the newest matching documents are ranked (``NEWSROOM_SEARCH_WINDOW``,
+1,000 by default), so a common word has no more documents read and ranked than
+a rare one (though SQLite's bm25 still counts each word's documents in the
+whole index, for its weight). Anything else a user types (``*``, ``NEAR``,
+parentheses, control characters) is punctuation or a plain word, never search
+syntax: hostile queries give results or none, never an error.
 """
 
 import math
