@@ -231,7 +231,13 @@ NEWSROOM_SEARCH_WINDOW = env_int("NEWSROOM_SEARCH_WINDOW", 1000, minimum=20)
 # pages are cached whole and invalidated on every change (newsroom/cache.py).
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHES = {
-    "default": {"BACKEND": "newsroom.redis_cache.RedisCache", "LOCATION": REDIS_URL}
+    "default": {
+        "BACKEND": "newsroom.redis_cache.RedisCache",
+        "LOCATION": REDIS_URL,
+        # A call to a Redis that does not answer fails after a second instead of the system's TCP timeout (minutes);
+        # pages are then built without the cache (newsroom/cache.py, ``cache_available``).
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+    }
     if REDIS_URL
     else {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
@@ -249,8 +255,8 @@ NEWSROOM_PAGE_CACHE_SECONDS = env_int("NEWSROOM_PAGE_CACHE_SECONDS", 600)
 NEWSROOM_PAGE_CACHE_GENERATION_FILE = os.environ.get("NEWSROOM_PAGE_CACHE_GENERATION_FILE", "")
 if REDIS_URL:
     # Sessions read from Redis, written through to the database: no query per admin request, and a
-    # flushed or restarted Redis logs nobody out.
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    # flushed, restarted or unreachable Redis logs nobody out (newsroom/sessions.py).
+    SESSION_ENGINE = "newsroom.sessions"
 
 # Security -------------------------------------------------------------------
 # With DEBUG off the site is served over HTTPS only: plain http is redirected, the session and CSRF

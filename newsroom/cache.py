@@ -115,6 +115,32 @@ def _cache():
     return caches[CACHE_ALIAS]
 
 
+# When the shared cache fails (Redis down, restarting, out of reach), pages are built from the database alone, as
+# with the cache off: nothing is read from it or kept in it. After a failure this process leaves it alone for
+# ``UNAVAILABLE_SECONDS`` (logging the failure once), so that a Redis that does not answer, each call waiting for
+# its timeout, costs one call every few seconds instead of a few a request. Invalidations are always attempted.
+UNAVAILABLE_SECONDS = 5.0
+_unavailable_until = 0.0  # time.monotonic() until which the shared cache is left alone
+_bump_owed = False  # an invalidation of this process's did not reach the shared cache
+
+
+def cache_available() -> bool:
+    """Whether this process uses the shared cache now: no failure of it in the last ``UNAVAILABLE_SECONDS``, and
+    the generation replaced if an invalidation could not do it then."""
+    if time.monotonic() < _unavailable_until:
+        return False
+    if _bump_owed:
+        _bump()
+    return not _bump_owed
+
+
+def unavailable(what: str) -> None:
+    """The shared cache failed (called inside an ``except``): left alone for a while, the failure logged."""
+    global _unavailable_until  # one moment for the whole process: the cache is shared by all its threads
+    _unavailable_until = time.monotonic() + UNAVAILABLE_SECONDS
+    logger.exception("The shared cache could not be %s; left alone for %s s", what, UNAVAILABLE_SECONDS)
+
+
 # The generation ---------------------------------------------------------------------------------------------
 
 
@@ -198,6 +224,7 @@ def _request_finished(sender, **kwargs) -> None:
 
 def _bump() -> None:
     """Replace the generation: every page stored so far becomes unreachable."""
+    global _bump_owed
     _state.read_since_bump = False
     _state.request_generation = None
     _memos.clear()
@@ -209,9 +236,13 @@ def _bump() -> None:
         else:
             cache.set(GENERATION_KEY, token, timeout=None)
     except Exception:
-        # Nothing else can be done from here: the change itself is saved. Pages stored before it expire
-        # after NEWSROOM_PAGE_CACHE_SECONDS at the latest.
-        logger.exception("The page cache could not be invalidated")
+        # The change itself is saved. This process serves no page from the cache until it has replaced the
+        # generation (``cache_available``); other processes serve the pages stored before it for
+        # NEWSROOM_PAGE_CACHE_SECONDS at the latest.
+        _bump_owed = True
+        unavailable("invalidated")
+    else:
+        _bump_owed = False
 
 
 def _bump_after_commit() -> None:
@@ -310,20 +341,30 @@ def forget_process_memos() -> None:
 def remember(name: str, compute):
     """``compute()``, a value read from public data (a listing's story ids), remembered under ``name`` until
     that data changes: kept for this generation, and not past the moment the next scheduled story goes public.
-    Whether or not pages are cached. The value is shared by every caller in the process: never change it."""
-    generation = read_generation()
-    key = f"newsroom:memo:{generation}:" + hashlib.sha256(name.encode()).hexdigest()
-    now = timezone.now().timestamp()
-    entry = _memos.get(key)
-    if entry is None:
-        entry = _cache().get(key)
-        if entry is not None:
-            _memos.put(key, *entry)
-    if entry is not None and now < entry[1]:
+    Whether or not pages are cached. The value is shared by every caller in the process: never change it.
+    Computed every time while the shared cache is unavailable (``cache_available``)."""
+    if not cache_available():
+        return compute()
+    try:
+        generation = read_generation()
+        key = f"newsroom:memo:{generation}:" + hashlib.sha256(name.encode()).hexdigest()
+        entry = _memos.get(key)
+        if entry is None:
+            entry = _cache().get(key)
+            if entry is not None:
+                _memos.put(key, *entry)
+    except Exception:
+        unavailable("read")
+        return compute()
+    if entry is not None and timezone.now().timestamp() < entry[1]:
         return entry[0]
     value = compute()
-    until = next_publication(generation)
-    _cache().set(key, (value, until), timeout=MEMO_SECONDS)
+    try:
+        until = next_publication(generation)
+        _cache().set(key, (value, until), timeout=MEMO_SECONDS)
+    except Exception:
+        unavailable("written")
+        return value
     _memos.put(key, value, until)
     return value
 
@@ -425,7 +466,7 @@ class PageCacheMiddleware:
         if _personal(request):
             return _private(self.get_response(request))
         seconds = page_cache_seconds()
-        if seconds <= 0:
+        if seconds <= 0 or not cache_available():
             return _public(self.get_response(request))
         request.get_host()  # a disallowed Host is a 400 from Django, not a cache problem to log
         cache = _cache()
@@ -437,7 +478,7 @@ class PageCacheMiddleware:
                 found = cache.get_many([GENERATION_KEY, key])
                 generation, entry = read_generation(found.get(GENERATION_KEY)), found.get(key)
         except Exception:
-            logger.exception("The page cache could not be read")
+            unavailable("read")
             return _public(self.get_response(request))
         if entry is not None:
             built_under, until, status, headers, content = entry
@@ -448,7 +489,7 @@ class PageCacheMiddleware:
         try:
             until = next_publication(generation)
         except Exception:
-            logger.exception("The page cache could not be read")
+            unavailable("read")
             return _public(self.get_response(request))
         response = self.get_response(request)
         if request.method == "GET" and storable(response):
@@ -459,7 +500,7 @@ class PageCacheMiddleware:
                 entry = (generation, until, response.status_code, list(response.items()), response.content)
                 cache.set(key, entry, seconds)
             except Exception:
-                logger.exception("The page cache could not be written")
+                unavailable("written")
         else:
             _public(response)
         response["X-Cache"] = "miss"

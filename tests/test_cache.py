@@ -6,7 +6,9 @@ Every test runs twice: on this process's memory (the generation in a file) and o
 (a dedicated database, a key prefix per test, removed afterwards). Under CI=true Redis must be reachable."""
 
 import ast
+import logging
 import os
+import socket
 import subprocess
 import sys
 import uuid
@@ -17,6 +19,8 @@ from unittest import mock
 import pytest
 import redis
 from django.conf import settings as django_settings
+from django.contrib.auth.models import Group, User
+from django.contrib.sessions.models import Session
 from django.core.management import call_command
 from django.db import connection
 from django.http import HttpResponse
@@ -728,3 +732,116 @@ def test_the_next_request_sees_another_process_replace_the_generation(backend, s
     else:
         cache._cache().set(cache.GENERATION_KEY, "0" * 32, timeout=None)
     assert HEADLINE in text(fetch(client, "/en/topics/cross-border-cooperation/"))
+
+
+# Redis down ----------------------------------------------------------------------------------------------------
+
+
+def redis_cache(location: str, prefix: str = "newsroom") -> dict:
+    """``CACHES`` for a Redis at ``location``, with the timeouts the site's settings give it."""
+    options = django_settings.CACHES["default"].get("OPTIONS", {}) if django_settings.CACHES else {}
+    timeouts = {name: options.get(name, 1) for name in ("socket_connect_timeout", "socket_timeout")}
+    return {
+        "default": {
+            "BACKEND": "newsroom.redis_cache.RedisCache",
+            "LOCATION": location,
+            "KEY_PREFIX": prefix,
+            "OPTIONS": timeouts,
+        }
+    }
+
+
+def refusing_redis() -> dict:
+    """``CACHES`` for a Redis that refuses every connection: nothing listens on its port."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return redis_cache(f"redis://127.0.0.1:{port}/0")
+
+
+@pytest.fixture
+def redis_down(settings, monkeypatch):
+    """The page cache on, in a Redis that refuses every connection, with the sessions the site uses with Redis;
+    no failure of the shared cache noted before the test."""
+    working = settings.CACHES
+    settings.NEWSROOM_PAGE_CACHE_SECONDS = 600
+    settings.CACHES = refusing_redis()
+    settings.SESSION_ENGINE = "newsroom.sessions"
+    monkeypatch.setattr(cache, "_unavailable_until", 0.0)
+    monkeypatch.setattr(cache, "_bump_owed", False)
+    yield
+    settings.CACHES = working  # for the fixtures that empty the cache after each test
+
+
+def cache_failures(caplog) -> int:
+    return sum("The shared cache could not be" in record.getMessage() for record in caplog.records)
+
+
+def test_the_public_site_is_built_from_the_database_while_redis_is_down(
+    redis_down, settings, monkeypatch, client, zebra, ocop, bac_ninh, caplog
+):
+    """With Redis refusing connections every public page still answers, from the database and uncached: the
+    story on every page that lists it, a draft on none. The failure is logged once, then Redis is left alone for
+    a few seconds; once it answers again, pages are cached again."""
+    make_story("Quokka draft", "en", status="draft", topics=[ocop], tags=[bac_ninh])
+    monkeypatch.setattr(cache, "_unavailable_until", 0.0)  # no pause left from making the stories
+    with caplog.at_level(logging.ERROR, logger="newsroom.cache"):
+        for url in pages(zebra):
+            response = fetch(client, url)
+            assert response.status_code == 200 and "X-Cache" not in response, url
+            assert HEADLINE in text(response) and "Quokka" not in text(response), url
+        assert cache_failures(caplog) == 1
+        monkeypatch.setattr(cache, "_unavailable_until", 0.0)  # the pause is over: Redis is tried again
+        assert fetch(client, "/en/").status_code == 200
+        assert cache_failures(caplog) == 2
+    if problem := redis_problem():
+        pytest.skip(problem)
+    monkeypatch.setattr(cache, "_unavailable_until", 0.0)
+    prefix = f"newsroom-test-{uuid.uuid4().hex}"
+    settings.CACHES = redis_cache(REDIS_URL, prefix)  # Redis is back
+    try:
+        assert [fetch(client, "/en/")["X-Cache"] for _ in range(2)] == ["miss", "hit"]
+    finally:
+        client_redis = redis.Redis.from_url(REDIS_URL)
+        if keys := list(client_redis.scan_iter(match=f"{prefix}:*")):
+            client_redis.delete(*keys)
+
+
+def test_editors_log_in_and_work_while_redis_is_down(redis_down, zebra):
+    """With Redis refusing connections, sessions live in the database alone: an editor logs in, edits a story (the
+    change is on the public page at once) and logs out, without an error."""
+    editor = User.objects.create_user("nguyen", password="a long pass phrase for the desk", is_staff=True)
+    editor.groups.add(Group.objects.get(name="Editor"))
+    desk = Client()
+    login = desk.post(reverse("admin:login"), {"username": "nguyen", "password": "a long pass phrase for the desk"})
+    assert login.status_code == 302, login.content.decode()[:500]
+    assert desk.get(reverse("admin:newsroom_article_changelist")).status_code == 200
+    admin_save(desk, article_admin(zebra), title_en="Zebra crossing reopens")
+    zebra.refresh_from_db()
+    assert "Zebra crossing reopens" in text(fetch(Client(), zebra.get_absolute_url("en")))
+    assert desk.post(reverse("admin:logout")).status_code == 200
+    assert desk.get(reverse("admin:newsroom_article_changelist")).status_code == 302  # logged out
+    assert Session.objects.count() == 0
+
+
+@pytest.mark.parametrize("backend", ["redis"], indirect=True)
+def test_an_invalidation_redis_missed_is_made_before_its_pages_are_served_again(
+    backend, settings, monkeypatch, client, zebra, caplog
+):
+    """A story unpublished while Redis cannot be reached: its stored pages are not served when Redis answers
+    again, as this process first replaces the generation it could not replace then."""
+    monkeypatch.setattr(cache, "_unavailable_until", 0.0)
+    monkeypatch.setattr(cache, "_bump_owed", False)
+    urls = pages(zebra)[:-1]  # its own page is a 404 once it is unpublished
+    warm(client, urls)
+    working = settings.CACHES
+    settings.CACHES = refusing_redis()
+    with caplog.at_level(logging.ERROR, logger="newsroom.cache"):
+        zebra.status = Article.Status.DRAFT
+        zebra.save()
+    assert [record.getMessage() for record in caplog.records] == [
+        "The shared cache could not be invalidated; left alone for 5.0 s"
+    ]
+    settings.CACHES = working  # Redis answers again, with the pages that show the story still in it
+    monkeypatch.setattr(cache, "_unavailable_until", 0.0)
+    assert_everywhere(client, urls, absent=HEADLINE)
