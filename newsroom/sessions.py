@@ -1,9 +1,10 @@
 """Sessions read through the shared cache and written to the database, that keep working without the cache.
 
-Django's ``cached_db`` engine logs a failed write to the cache, but a failed read of a session the cache did not
-have (it then stores what it read from the database), a check for a new session's key and a logout all raise:
-with Redis down, every editor got a 500 and nobody could log in. Here each of those goes to the database alone
-while the cache fails, and for a few seconds after a failure (``cache.cache_available``), as the public pages do.
+Django's ``cached_db`` engine logs a failed write when a session is saved, but with the cache down its ``load()``
+reads the session from the database and then raises storing it in the cache, and a check for a new session's key
+and a logout raise too: with Redis down, every editor got a 500 and nobody could log in. Here each of those uses
+the database alone while the cache fails, and for a few seconds after a failure (``cache.cache_available``), as
+the public pages do.
 """
 
 from django.contrib.sessions.backends import cached_db
