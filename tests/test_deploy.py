@@ -409,3 +409,44 @@ def test_gunicorn_serves_the_site_with_production_settings(tmp_path):
     # The access log (stdout) has the request line and status, and ends with the response time.
     assert '"GET /api/articles/ HTTP/1.1" 200' in access
     assert access.splitlines()[-1].endswith("us")
+
+
+# /healthz ------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_healthz_answers_a_probe_over_plain_http_by_any_host(client, settings, django_assert_num_queries):
+    """A load balancer's probe names the instance by its address and speaks plain http: ``/healthz`` answers it
+    (one query, never cached), where any other path would redirect to https or refuse the Host."""
+    settings.SECURE_SSL_REDIRECT = True
+    settings.ALLOWED_HOSTS = [HOST]
+    with django_assert_num_queries(1):
+        response = client.get("/healthz", headers={"Host": "10.0.0.12:8000"})
+    assert response.status_code == 200
+    assert response.json() == {"database": "ok", "cache": "ok"}
+    assert response["Cache-Control"] == "no-store"
+    assert client.get("/en/", headers={"Host": "10.0.0.12:8000"}).status_code == 400
+    assert client.get("/en/", headers={"Host": HOST}).status_code == 301
+
+
+def test_healthz_says_503_when_the_database_is_down_and_200_when_only_redis_is():
+    """Without its database an instance can serve nothing: 503, and the balancer sends readers elsewhere. Without
+    Redis it builds pages from the database: 200, the cache reported unavailable. Neither answer says why."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]  # nothing listens on it once the socket is closed
+    script = (
+        "import django, json; django.setup(); from django.test import Client; "
+        "response = Client().get('/healthz'); print(json.dumps([response.status_code, response.json()]))"
+    )
+    refused = {"DJANGO_SETTINGS_MODULE": "config.settings", "REDIS_URL": f"redis://127.0.0.1:{closed}/0"}
+    database_down = run(
+        ["-c", script], production_env(DATABASE_URL=f"postgres://newsroom@127.0.0.1:{closed}/newsroom", **refused)
+    )
+    assert json.loads(database_down.stdout) == [503, {"database": "unavailable", "cache": "unavailable"}], (
+        database_down.stderr
+    )
+    assert "Health check: the database did not answer" in database_down.stderr
+    redis_down = run(["-c", script], production_env(DATABASE_URL="sqlite://:memory:", **refused))
+    assert json.loads(redis_down.stdout) == [200, {"database": "ok", "cache": "unavailable"}], redis_down.stderr
+    assert "Connection refused" in redis_down.stderr and "Connection refused" not in redis_down.stdout
