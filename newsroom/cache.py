@@ -134,6 +134,13 @@ def cache_available() -> bool:
     return not _bump_owed
 
 
+def forget_failures() -> None:
+    """Forget this process's failures of the shared cache and any invalidation owed to it: for the tests' fixtures,
+    which give each test a cache of its own."""
+    global _unavailable_until, _bump_owed
+    _unavailable_until, _bump_owed = 0.0, False
+
+
 def unavailable(what: str) -> None:
     """The shared cache failed (called inside an ``except``): left alone for a while, the failure logged."""
     global _unavailable_until  # one moment for the whole process: the cache is shared by all its threads

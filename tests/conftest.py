@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
-from newsroom.cache import forget_process_memos
+from newsroom.cache import forget_failures, forget_process_memos
 from newsroom.models import Article, Tag, Topic
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -164,7 +164,8 @@ def page_generation_file(tmp_path_factory) -> Path:
 @pytest.fixture(autouse=True)
 def page_cache(request, settings, page_generation_file):
     """Every test starts with an empty page cache in this process's memory (never a shared Redis, even with
-    REDIS_URL set: tests/test_cache.py runs the cache on Redis itself), so no test sees another's pages.
+    REDIS_URL set: tests/test_cache.py runs the cache on Redis itself), so no test sees another's pages, nor the
+    failures of another's cache (``forget_failures``).
     Tests marked ``uncached`` measure what a page costs to build: the page cache is off for them (a hit
     costs no query, and a generation's first miss one more)."""
     settings.CACHES = {
@@ -175,9 +176,11 @@ def page_cache(request, settings, page_generation_file):
         settings.NEWSROOM_PAGE_CACHE_SECONDS = 0
     caches["default"].clear()
     forget_process_memos()
+    forget_failures()
     yield
     caches["default"].clear()
     forget_process_memos()
+    forget_failures()
 
 
 @pytest.fixture

@@ -738,15 +738,13 @@ def test_the_next_request_sees_another_process_replace_the_generation(backend, s
 
 
 def redis_cache(location: str, prefix: str = "newsroom") -> dict:
-    """``CACHES`` for a Redis at ``location``, with the timeouts the site's settings give it."""
-    options = django_settings.CACHES["default"].get("OPTIONS", {}) if django_settings.CACHES else {}
-    timeouts = {name: options.get(name, 1) for name in ("socket_connect_timeout", "socket_timeout")}
+    """``CACHES`` for a Redis at ``location``, with the site's timeouts (config/settings.py)."""
     return {
         "default": {
             "BACKEND": "newsroom.redis_cache.RedisCache",
             "LOCATION": location,
             "KEY_PREFIX": prefix,
-            "OPTIONS": timeouts,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
 
@@ -760,15 +758,13 @@ def refusing_redis() -> dict:
 
 
 @pytest.fixture
-def redis_down(settings, monkeypatch):
-    """The page cache on, in a Redis that refuses every connection, with the sessions the site uses with Redis;
-    no failure of the shared cache noted before the test."""
+def redis_down(settings):
+    """The page cache on, in a Redis that refuses every connection, with the sessions the site uses with Redis
+    (no failure of the shared cache is noted before a test: tests/conftest.py)."""
     working = settings.CACHES
     settings.NEWSROOM_PAGE_CACHE_SECONDS = 600
     settings.CACHES = refusing_redis()
     settings.SESSION_ENGINE = "newsroom.sessions"
-    monkeypatch.setattr(cache, "_unavailable_until", 0.0)
-    monkeypatch.setattr(cache, "_bump_owed", False)
     yield
     settings.CACHES = working  # for the fixtures that empty the cache after each test
 
@@ -830,8 +826,6 @@ def test_an_invalidation_redis_missed_is_made_before_its_pages_are_served_again(
 ):
     """A story unpublished while Redis cannot be reached: its stored pages are not served when Redis answers
     again, as this process first replaces the generation it could not replace then."""
-    monkeypatch.setattr(cache, "_unavailable_until", 0.0)
-    monkeypatch.setattr(cache, "_bump_owed", False)
     urls = pages(zebra)[:-1]  # its own page is a 404 once it is unpublished
     warm(client, urls)
     working = settings.CACHES
