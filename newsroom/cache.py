@@ -134,6 +134,18 @@ def cache_available() -> bool:
     return not _bump_owed
 
 
+def attempt(what: str, operation, fallback=None):
+    """``operation()`` on the shared cache; ``fallback`` while it is unavailable, or when it fails (``unavailable``:
+    ``what`` could not be done)."""
+    if not cache_available():
+        return fallback
+    try:
+        return operation()
+    except Exception:
+        unavailable(what)
+        return fallback
+
+
 def forget_failures() -> None:
     """Forget this process's failures of the shared cache and any invalidation owed to it: for the tests' fixtures,
     which give each test a cache of its own."""

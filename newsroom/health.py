@@ -37,14 +37,7 @@ def _database() -> bool:
 
 
 def _cache() -> bool:
-    if not cache.cache_available():
-        return False
-    try:
-        caches[cache.CACHE_ALIAS].get(cache.GENERATION_KEY)
-    except Exception:
-        cache.unavailable("read")
-        return False
-    return True
+    return cache.attempt("read", lambda: caches[cache.CACHE_ALIAS].get(cache.GENERATION_KEY) or True, fallback=False)
 
 
 class HealthCheckMiddleware:

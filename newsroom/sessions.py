@@ -3,7 +3,7 @@
 Django's ``cached_db`` engine logs a failed write when a session is saved, but with the cache down its ``load()``
 reads the session from the database and then raises storing it in the cache, and a check for a new session's key
 and a logout raise too: with Redis down, every editor got a 500 and nobody could log in. Here each of those uses
-the database alone while the cache fails, and for a few seconds after a failure (``cache.cache_available``), as
+the database alone while the cache fails, and for a few seconds after a failure (``cache.attempt``), as
 the public pages do.
 """
 
@@ -15,47 +15,28 @@ from newsroom import cache
 
 class SessionStore(cached_db.SessionStore):
     def load(self):
-        if cache.cache_available():
-            try:
-                data = self._cache.get(self.cache_key)
-            except Exception:
-                cache.unavailable("read")
-            else:
-                if data is not None:
-                    return data
+        data = cache.attempt("read", lambda: self._cache.get(self.cache_key))
+        if data is not None:
+            return data
         session = self._get_session_from_db()
         if session is None:
             return {}
         data = self.decode(session.session_data)
-        self._cached(data, self.get_expiry_age(expiry=session.expire_date))
+        cache.attempt(
+            "written", lambda: self._cache.set(self.cache_key, data, self.get_expiry_age(expiry=session.expire_date))
+        )
         return data
 
     def exists(self, session_key):
-        if cache.cache_available():
-            try:
-                if self.cache_key_prefix + session_key in self._cache:
-                    return True
-            except Exception:
-                cache.unavailable("read")
-        return DatabaseStore.exists(self, session_key)
+        cached = cache.attempt("read", lambda: self.cache_key_prefix + session_key in self._cache, fallback=False)
+        return cached or DatabaseStore.exists(self, session_key)
 
     def save(self, must_create=False):
         DatabaseStore.save(self, must_create)
-        self._cached(self._session, self.get_expiry_age())
+        cache.attempt("written", lambda: self._cache.set(self.cache_key, self._session, self.get_expiry_age()))
 
     def delete(self, session_key=None):
         DatabaseStore.delete(self, session_key)
         session_key = session_key or self.session_key
-        if session_key is not None and cache.cache_available():
-            try:
-                self._cache.delete(self.cache_key_prefix + session_key)
-            except Exception:
-                cache.unavailable("written")
-
-    def _cached(self, data, seconds: int) -> None:
-        """``data`` kept in the cache as this session's, when the cache can be used."""
-        if cache.cache_available():
-            try:
-                self._cache.set(self.cache_key, data, seconds)
-            except Exception:
-                cache.unavailable("written")
+        if session_key is not None:
+            cache.attempt("written", lambda: self._cache.delete(self.cache_key_prefix + session_key))

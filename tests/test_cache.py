@@ -8,7 +8,6 @@ Every test runs twice: on this process's memory (the generation in a file) and o
 import ast
 import logging
 import os
-import socket
 import subprocess
 import sys
 import uuid
@@ -33,6 +32,7 @@ from newsroom import cache, revisions
 from newsroom.models import Article, ArticleImage, Tag, TagAlias, Topic
 from tests.conftest import make_story, seed_path
 from tests.test_admin_workflow import form_data
+from tests.test_deploy import free_port
 
 pytestmark = pytest.mark.django_db
 
@@ -46,6 +46,18 @@ def redis_problem() -> str | None:
     except redis.RedisError as error:
         return f"Redis at {REDIS_URL} is not reachable: {error}"
     return None
+
+
+def redis_cache(location: str, prefix: str = "newsroom") -> dict:
+    """``CACHES`` for a Redis at ``location``, with the site's timeouts (config/settings.py)."""
+    return {
+        "default": {
+            "BACKEND": "newsroom.redis_cache.RedisCache",
+            "LOCATION": location,
+            "KEY_PREFIX": prefix,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
 
 
 @pytest.fixture(params=["locmem", "redis"])
@@ -64,13 +76,7 @@ def backend(request, settings, tmp_path):
             pytest.fail(problem)
         pytest.skip(problem)
     prefix = f"newsroom-test-{uuid.uuid4().hex}"
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "newsroom.redis_cache.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": prefix,
-        }
-    }
+    settings.CACHES = redis_cache(REDIS_URL, prefix)
     yield request.param
     client = redis.Redis.from_url(REDIS_URL)
     keys = list(client.scan_iter(match=f"{prefix}:*"))
@@ -737,24 +743,9 @@ def test_the_next_request_sees_another_process_replace_the_generation(backend, s
 # Redis down ----------------------------------------------------------------------------------------------------
 
 
-def redis_cache(location: str, prefix: str = "newsroom") -> dict:
-    """``CACHES`` for a Redis at ``location``, with the site's timeouts (config/settings.py)."""
-    return {
-        "default": {
-            "BACKEND": "newsroom.redis_cache.RedisCache",
-            "LOCATION": location,
-            "KEY_PREFIX": prefix,
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-        }
-    }
-
-
 def refusing_redis() -> dict:
     """``CACHES`` for a Redis that refuses every connection: nothing listens on its port."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    return redis_cache(f"redis://127.0.0.1:{port}/0")
+    return redis_cache(f"redis://127.0.0.1:{free_port()}/0")
 
 
 @pytest.fixture

@@ -432,9 +432,7 @@ def test_healthz_answers_a_probe_over_plain_http_by_any_host(client, settings, d
 def test_healthz_says_503_when_the_database_is_down_and_200_when_only_redis_is():
     """Without its database an instance can serve nothing: 503, and the balancer sends readers elsewhere. Without
     Redis it builds pages from the database: 200, the cache reported unavailable. Neither answer says why."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        closed = probe.getsockname()[1]  # nothing listens on it once the socket is closed
+    closed = free_port()  # nothing listens on it
     script = (
         "import django, json; django.setup(); from django.test import Client; "
         "response = Client().get('/healthz'); print(json.dumps([response.status_code, response.json()]))"
