@@ -36,6 +36,7 @@ A hit costs no SQL query. Hits and misses carry the same ETag (computed once, st
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import logging
 import math
@@ -241,6 +242,15 @@ def _request_finished(sender, **kwargs) -> None:
     _state.request_generation = None
 
 
+def _replace_generation() -> None:
+    cache = _cache()
+    token = secrets.token_hex(16)
+    if _in_file(cache):
+        _write_generation_file(_generation_file(), token)
+    else:
+        cache.set(GENERATION_KEY, token, timeout=None)
+
+
 def _bump() -> None:
     """Replace the generation: every page stored so far becomes unreachable."""
     global _bump_owed
@@ -248,20 +258,49 @@ def _bump() -> None:
     _state.request_generation = None
     _memos.clear()
     try:
-        cache = _cache()
-        token = secrets.token_hex(16)
-        if _in_file(cache):
-            _write_generation_file(_generation_file(), token)
-        else:
-            cache.set(GENERATION_KEY, token, timeout=None)
+        _replace_generation()
     except Exception:
         # The change itself is saved. This process serves no page from the cache until it has replaced the
-        # generation (``cache_available``); other processes serve the pages stored before it for
-        # NEWSROOM_PAGE_CACHE_SECONDS at the latest.
+        # generation (``cache_available``), and tries again before it exits (``settle``); other processes serve
+        # the pages stored before it for NEWSROOM_PAGE_CACHE_SECONDS at the latest.
         _bump_owed = True
         unavailable("invalidated")
     else:
         _bump_owed = False
+
+
+SETTLE_ATTEMPTS = 3  # a second apart: a Redis restarting answers again within that
+
+
+def settle(attempts: int = SETTLE_ATTEMPTS) -> bool:
+    """Make the invalidation this process owes, if any, trying ``attempts`` times a second apart; whether none is
+    owed now. A worker makes it before its next use of the cache; a command (an import) has no next request, so
+    it does this when it exits (``_settle_at_exit``)."""
+    global _bump_owed
+    for attempt_number in range(attempts):
+        if not _bump_owed:
+            break
+        if attempt_number:
+            time.sleep(1)
+        try:
+            _replace_generation()
+        except Exception:  # noqa: S110 - each failure was logged when the invalidation was first owed  # nosec B110
+            pass
+        else:
+            _bump_owed = False
+    return not _bump_owed
+
+
+def _settle_at_exit() -> None:
+    if not settle():
+        logger.error(
+            "The public pages were not invalidated: the shared cache did not answer. Pages stored before this "
+            "process's changes may be served for %s s more; run `manage.py invalidate_cache` once it answers.",
+            page_cache_seconds(),
+        )
+
+
+atexit.register(_settle_at_exit)
 
 
 def _bump_after_commit() -> None:

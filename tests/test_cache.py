@@ -32,7 +32,7 @@ from newsroom import cache, revisions
 from newsroom.models import Article, ArticleImage, Tag, TagAlias, Topic
 from tests.conftest import make_story, seed_path
 from tests.test_admin_workflow import form_data
-from tests.test_deploy import free_port
+from tests.test_deploy import free_port, production_env, run
 
 pytestmark = pytest.mark.django_db
 
@@ -811,12 +811,9 @@ def test_editors_log_in_and_work_while_redis_is_down(redis_down, zebra):
     assert Session.objects.count() == 0
 
 
-@pytest.mark.parametrize("backend", ["redis"], indirect=True)
-def test_an_invalidation_redis_missed_is_made_before_its_pages_are_served_again(
-    backend, settings, monkeypatch, client, zebra, caplog
-):
-    """A story unpublished while Redis cannot be reached: its stored pages are not served when Redis answers
-    again, as this process first replaces the generation it could not replace then."""
+def unpublished_while_redis_is_down(settings, client, zebra, caplog) -> list[str]:
+    """The pages that showed ``zebra``, stored in Redis; then the story unpublished while Redis refuses
+    connections, and Redis back with those pages in it (the invalidation owed)."""
     urls = pages(zebra)[:-1]  # its own page is a 404 once it is unpublished
     warm(client, urls)
     working = settings.CACHES
@@ -824,9 +821,66 @@ def test_an_invalidation_redis_missed_is_made_before_its_pages_are_served_again(
     with caplog.at_level(logging.ERROR, logger="newsroom.cache"):
         zebra.status = Article.Status.DRAFT
         zebra.save()
+        assert cache.settle(attempts=1) is False  # still out of reach
     assert [record.getMessage() for record in caplog.records] == [
         "The shared cache could not be invalidated; left alone for 5.0 s"
     ]
-    settings.CACHES = working  # Redis answers again, with the pages that show the story still in it
+    settings.CACHES = working
+    return urls
+
+
+@pytest.mark.parametrize("backend", ["redis"], indirect=True)
+def test_an_invalidation_redis_missed_is_made_before_its_pages_are_served_again(
+    backend, settings, monkeypatch, client, zebra, caplog
+):
+    """A story unpublished while Redis cannot be reached: its stored pages are not served when Redis answers
+    again, as this process first replaces the generation it could not replace then."""
+    urls = unpublished_while_redis_is_down(settings, client, zebra, caplog)
     monkeypatch.setattr(cache, "_unavailable_until", 0.0)
     assert_everywhere(client, urls, absent=HEADLINE)
+
+
+@pytest.mark.parametrize("backend", ["redis"], indirect=True)
+def test_a_process_makes_the_invalidation_redis_missed_before_it_exits(backend, settings, client, zebra, caplog):
+    """A command (an import) has no next request to make an invalidation it owes: it makes it when it exits, as
+    ``settle`` does here, trying again a second apart while Redis restarts."""
+    urls = unpublished_while_redis_is_down(settings, client, zebra, caplog)
+    with mock.patch.object(cache.time, "sleep") as sleep:
+        assert cache.settle() is True
+    sleep.assert_not_called()  # made at the first attempt of this call
+    assert cache.settle() is True  # nothing owed: nothing done
+    cache.forget_failures()  # the failure's pause, not the invalidation, which is made
+    assert_everywhere(client, urls, absent=HEADLINE)
+
+
+def test_a_process_that_cannot_reach_redis_says_so_when_it_exits():
+    """A process that changed the site while Redis was out of reach, and still cannot reach it when it exits,
+    says which pages may be stale for how long, and what to run; ``invalidate_cache`` says it could do nothing,
+    once, and fails."""
+    refused = production_env(
+        DJANGO_SETTINGS_MODULE="config.settings",
+        DATABASE_URL="sqlite://:memory:",
+        REDIS_URL=f"redis://127.0.0.1:{free_port()}/0",  # nothing listens on it
+        NEWSROOM_PAGE_CACHE_SECONDS="300",
+    )
+    changed = run(["-c", "import django; django.setup(); from newsroom import cache; cache.invalidate()"], refused)
+    assert changed.returncode == 0, changed.stderr
+    assert changed.stderr.count("The shared cache could not be invalidated") == 1
+    assert (
+        "The public pages were not invalidated: the shared cache did not answer. Pages stored before this process's "
+        "changes may be served for 300 s more; run `manage.py invalidate_cache` once it answers." in changed.stderr
+    )
+    command = run(["manage.py", "invalidate_cache"], refused)
+    assert command.returncode == 1
+    assert "CommandError: The shared cache did not answer: nothing was invalidated." in command.stderr
+    assert "The public pages were not invalidated" not in command.stderr
+
+
+def test_invalidate_cache_makes_every_stored_page_a_miss(backend, client, zebra):
+    urls = pages(zebra)
+    warm(client, urls)
+    out = StringIO()
+    call_command("invalidate_cache", stdout=out)
+    assert out.getvalue() == "Every public page stored so far will be built again.\n"
+    for url in urls:
+        assert fetch(client, url)["X-Cache"] == "miss", url

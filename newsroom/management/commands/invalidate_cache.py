@@ -1,0 +1,22 @@
+"""Make every public page stored so far unreachable: ``manage.py invalidate_cache``.
+
+Saves invalidate on their own. This is for a change the cache could not be told of: one made while Redis was out
+of reach by a process that then exited (its log says "The public pages were not invalidated"), or one made in the
+database by hand. Safe to run any time: the next reader of each page has it built again.
+"""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from newsroom import cache
+
+
+class Command(BaseCommand):
+    help = "Make every public page stored in the cache so far unreachable (after changes the cache missed)."
+
+    def handle(self, *args, **options):
+        cache.invalidate()
+        if not cache.settle():
+            cache.forget_failures()  # said here, not again when the process exits
+            raise CommandError("The shared cache did not answer: nothing was invalidated. Run this again once it does.")
+        if options["verbosity"]:
+            self.stdout.write(self.style.SUCCESS("Every public page stored so far will be built again."))
