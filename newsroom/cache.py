@@ -119,7 +119,8 @@ def _cache():
 # When the shared cache fails (Redis down, restarting, out of reach), pages are built from the database alone, as
 # with the cache off: nothing is read from it or kept in it. After a failure this process leaves it alone for
 # ``UNAVAILABLE_SECONDS`` (logging the failure once), so that a Redis that does not answer, each call waiting for
-# its timeout, costs one call every few seconds instead of a few a request. Invalidations are always attempted.
+# its timeout, costs one call every few seconds instead of a few a request. An invalidation is attempted even then,
+# unless one this process owes is still waiting for the pause to end: the replacement it owes covers both changes.
 UNAVAILABLE_SECONDS = 5.0
 _unavailable_until = 0.0  # time.monotonic() until which the shared cache is left alone
 _bump_owed = False  # an invalidation of this process's did not reach the shared cache
@@ -257,6 +258,8 @@ def _bump() -> None:
     _state.read_since_bump = False
     _state.request_generation = None
     _memos.clear()
+    if _bump_owed and time.monotonic() < _unavailable_until:
+        return  # an import's every file while Redis is down: one failure (and timeout) each pause, not each file
     try:
         _replace_generation()
     except Exception:

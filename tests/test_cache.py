@@ -853,6 +853,21 @@ def test_a_process_makes_the_invalidation_redis_missed_before_it_exits(backend, 
     assert_everywhere(client, urls, absent=HEADLINE)
 
 
+@pytest.mark.django_db(transaction=True)  # each file's invalidation made as its transaction commits
+def test_an_import_while_redis_is_down_tries_to_invalidate_once_a_pause(redis_down, settings, monkeypatch, caplog):
+    """Each imported file invalidates the pages. With Redis down, the first failure is logged and owed; the files
+    after it in the same pause add to what is owed, without a failure (or, with a Redis that does not answer, a
+    timeout) each. The next invalidation after the pause tries Redis again."""
+    with caplog.at_level(logging.ERROR, logger="newsroom.cache"):
+        call_command("import_seeds", str(seed_path(0).parent), "--json", "--publish", stdout=StringIO())
+        assert Article.objects.published().count() == 5
+        assert cache_failures(caplog) == 1
+        monkeypatch.setattr(cache, "_unavailable_until", 0.0)  # the pause over
+        Article.objects.first().save()
+    assert cache_failures(caplog) == 2
+    assert cache.settle(attempts=1) is False  # still owed, for the process's exit
+
+
 def test_a_process_that_cannot_reach_redis_says_so_when_it_exits():
     """A process that changed the site while Redis was out of reach, and still cannot reach it when it exits,
     says which pages may be stale for how long, and what to run; ``invalidate_cache`` says it could do nothing,
