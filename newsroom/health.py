@@ -36,8 +36,13 @@ def _database() -> bool:
     return True
 
 
+def _read_generation() -> bool:
+    caches[cache.CACHE_ALIAS].get(cache.GENERATION_KEY)  # raises when the cache does not answer
+    return True
+
+
 def _cache() -> bool:
-    return cache.attempt("read", lambda: caches[cache.CACHE_ALIAS].get(cache.GENERATION_KEY) or True, fallback=False)
+    return cache.attempt("read", _read_generation, fallback=False)
 
 
 class HealthCheckMiddleware:
