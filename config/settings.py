@@ -255,6 +255,9 @@ NEWSROOM_PAGE_CACHE_SECONDS = env_int("NEWSROOM_PAGE_CACHE_SECONDS", 600)
 # Without Redis each process caches on its own; the file that tells them all that the site changed
 # (default: in the temporary directory). Web workers and management commands must see the same file.
 NEWSROOM_PAGE_CACHE_GENERATION_FILE = os.environ.get("NEWSROOM_PAGE_CACHE_GENERATION_FILE", "")
+# How often, in seconds, each process looks in the database for invalidations that processes cut off from the
+# shared cache could not make (newsroom/cache.py: one query); 0: never (only the process that owes one makes it).
+NEWSROOM_PENDING_CHECK_SECONDS = env_int("NEWSROOM_PENDING_CHECK_SECONDS", 5)
 if REDIS_URL:
     # Sessions read from Redis, written through to the database: no query per admin request, and a
     # flushed, restarted or unreachable Redis logs nobody out (newsroom/sessions.py).

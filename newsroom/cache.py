@@ -46,12 +46,14 @@ import tempfile
 import threading
 import time
 from collections import OrderedDict
+from contextlib import nullcontext
 from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.locmem import LocMemCache
-from django.db import transaction
+from django.db import DatabaseError, transaction
+from django.db.models import Max
 from django.http import HttpRequest, HttpResponse
 from django.urls import Resolver404, resolve
 from django.utils import timezone, translation
@@ -121,9 +123,17 @@ def _cache():
 # ``UNAVAILABLE_SECONDS`` (logging the failure once), so that a Redis that does not answer, each call waiting for
 # its timeout, costs one call every few seconds instead of a few a request. An invalidation is attempted even then,
 # unless one this process owes is still waiting for the pause to end: the replacement it owes covers both changes.
+#
+# An invalidation owed is also recorded in the database (``PendingInvalidation``), and every process that uses the
+# cache looks there every ``NEWSROOM_PENDING_CHECK_SECONDS`` (and as soon as the cache answers again after a failure
+# of its own) and makes the invalidations it finds. So pages stored before a change are not served for long when the
+# process that made the change cannot reach Redis while others can (an instance cut off from it), nor when it exits
+# first (a command), and nobody has to run ``invalidate_cache``.
 UNAVAILABLE_SECONDS = 5.0
 _unavailable_until = 0.0  # time.monotonic() until which the shared cache is left alone
 _bump_owed = False  # an invalidation of this process's did not reach the shared cache
+_owed_recorded = False  # ... and it is recorded in the database, for another process to make
+_next_pending_check = 0.0  # time.monotonic() from which this process looks for recorded invalidations again
 
 
 def cache_available() -> bool:
@@ -133,6 +143,8 @@ def cache_available() -> bool:
         return False
     if _bump_owed:
         _bump()
+    if not _bump_owed and time.monotonic() >= _next_pending_check:
+        _make_pending()
     return not _bump_owed
 
 
@@ -151,14 +163,15 @@ def attempt(what: str, operation, fallback=None):
 def forget_failures() -> None:
     """Forget this process's failures of the shared cache and any invalidation owed to it: for the tests' fixtures,
     which give each test a cache of its own."""
-    global _unavailable_until, _bump_owed
-    _unavailable_until, _bump_owed = 0.0, False
+    global _unavailable_until, _bump_owed, _owed_recorded, _next_pending_check
+    _unavailable_until, _bump_owed, _owed_recorded, _next_pending_check = 0.0, False, False, 0.0
 
 
 def unavailable(what: str) -> None:
     """The shared cache failed (called inside an ``except``): left alone for a while, the failure logged."""
-    global _unavailable_until  # one moment for the whole process: the cache is shared by all its threads
+    global _unavailable_until, _next_pending_check  # one moment for the whole process: shared by all its threads
     _unavailable_until = time.monotonic() + UNAVAILABLE_SECONDS
+    _next_pending_check = 0.0  # once the cache answers again, what others could not invalidate meanwhile
     logger.exception("The shared cache could not be %s; left alone for %s s", what, UNAVAILABLE_SECONDS)
 
 
@@ -254,22 +267,78 @@ def _replace_generation() -> None:
 
 def _bump() -> None:
     """Replace the generation: every page stored so far becomes unreachable."""
-    global _bump_owed
+    global _bump_owed, _owed_recorded
     _state.read_since_bump = False
     _state.request_generation = None
     _memos.clear()
-    if _bump_owed and time.monotonic() < _unavailable_until:
-        return  # an import's every file while Redis is down: one failure (and timeout) each pause, not each file
+    # While an invalidation is owed and the pause lasts (an import's every file while Redis is down), Redis is not
+    # tried again: one failure (and timeout) each pause, not each file. The change is recorded all the same, as
+    # another process may have made the recorded invalidation since.
+    if not (_bump_owed and time.monotonic() < _unavailable_until):
+        try:
+            _replace_generation()
+        except Exception:
+            unavailable("invalidated")
+        else:
+            _bump_owed = _owed_recorded = False
+            return
+    # The change itself is saved. This process serves no page from the cache until it has replaced the generation
+    # (``cache_available``), and tries again before it exits (``settle``); any other process that reaches the cache
+    # makes the invalidation recorded here within NEWSROOM_PENDING_CHECK_SECONDS.
+    _bump_owed = True
+    _owed_recorded = _record_pending()
+
+
+def _record_pending() -> bool:
+    """Record an invalidation owed in the database (in a savepoint of its own when inside a transaction, which
+    commits it along with the change); whether it could be."""
+    from newsroom.models import PendingInvalidation
+
     try:
-        _replace_generation()
-    except Exception:
-        # The change itself is saved. This process serves no page from the cache until it has replaced the
-        # generation (``cache_available``), and tries again before it exits (``settle``); other processes serve
-        # the pages stored before it for NEWSROOM_PAGE_CACHE_SECONDS at the latest.
-        _bump_owed = True
-        unavailable("invalidated")
-    else:
-        _bump_owed = False
+        with _apart():
+            PendingInvalidation.objects.create()
+    except DatabaseError:
+        logger.exception("The invalidation owed could not be recorded in the database either")
+        return False
+    return True
+
+
+def _apart():
+    """Inside a transaction, a savepoint, so that a failure of what runs in it (a database not yet migrated) does
+    not break the caller's transaction; outside one, nothing (each statement commits on its own)."""
+    return transaction.atomic() if transaction.get_connection().in_atomic_block else nullcontext()
+
+
+def pending_check_seconds() -> int:
+    return int(getattr(settings, "NEWSROOM_PENDING_CHECK_SECONDS", 0) or 0)
+
+
+def _make_pending() -> None:
+    """Make the invalidations processes recorded as they could not (``_record_pending``), if any: one query, made at
+    most every ``NEWSROOM_PENDING_CHECK_SECONDS`` (0: never); then one replacement of the generation covers them all,
+    and they are deleted."""
+    global _next_pending_check
+    seconds = pending_check_seconds()
+    if seconds <= 0:
+        return
+    _next_pending_check = time.monotonic() + seconds
+    from newsroom.models import PendingInvalidation
+
+    try:
+        with _apart():
+            latest = PendingInvalidation.objects.aggregate(latest=Max("pk"))["latest"]
+    except DatabaseError:
+        logger.exception("The invalidations owed could not be read from the database")
+        return
+    if latest is None:
+        return
+    _bump()
+    if not _bump_owed:
+        try:
+            with _apart():
+                PendingInvalidation.objects.filter(pk__lte=latest).delete()
+        except DatabaseError:
+            logger.exception("The invalidations made could not be deleted from the database")  # made again: harmless
 
 
 SETTLE_ATTEMPTS = 3  # a second apart: a Redis restarting answers again within that
@@ -279,7 +348,7 @@ def settle(attempts: int = SETTLE_ATTEMPTS) -> bool:
     """Make the invalidation this process owes, if any, trying ``attempts`` times a second apart; whether none is
     owed now. A worker makes it before its next use of the cache; a command (an import) has no next request, so
     it does this when it exits (``_settle_at_exit``)."""
-    global _bump_owed
+    global _bump_owed, _owed_recorded
     for attempt_number in range(attempts):
         if not _bump_owed:
             break
@@ -290,12 +359,20 @@ def settle(attempts: int = SETTLE_ATTEMPTS) -> bool:
         except Exception:  # noqa: S110 - each failure was logged when the invalidation was first owed  # nosec B110
             pass
         else:
-            _bump_owed = False
+            _bump_owed = _owed_recorded = False
     return not _bump_owed
 
 
 def _settle_at_exit() -> None:
-    if not settle():
+    if settle():
+        return
+    if _owed_recorded and pending_check_seconds() > 0:
+        logger.error(
+            "The public pages were not invalidated: the shared cache did not answer. The invalidation is recorded "
+            "in the database: the first process that reaches the cache makes it, within %s s of reaching it.",
+            pending_check_seconds(),
+        )
+    else:
         logger.error(
             "The public pages were not invalidated: the shared cache did not answer. Pages stored before this "
             "process's changes may be served for %s s more; run `manage.py invalidate_cache` once it answers.",

@@ -375,3 +375,15 @@ class RawDocument(models.Model):
 
     def __str__(self):
         return self.file_name
+
+
+class PendingInvalidation(models.Model):
+    """An invalidation of the public pages that a process owed and could not make, as the shared cache (Redis)
+    was out of its reach: kept here so that any process that reaches the cache makes it (``newsroom.cache``),
+    not only the one that owes it, which may never reach it again (an instance cut off from Redis, a command
+    that exits first)."""
+
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"Invalidation owed since {self.recorded_at:%Y-%m-%d %H:%M:%S}"

@@ -167,11 +167,14 @@ def page_cache(request, settings, page_generation_file):
     REDIS_URL set: tests/test_cache.py runs the cache on Redis itself), so no test sees another's pages, nor the
     failures of another's cache (``forget_failures``).
     Tests marked ``uncached`` measure what a page costs to build: the page cache is off for them (a hit
-    costs no query, and a generation's first miss one more)."""
+    costs no query, and a generation's first miss one more).
+    No process looks for the invalidations others recorded as they could not make them (one query every few
+    seconds, which would land in some test's count of a page's queries): tests/test_cache.py turns it on."""
     settings.CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "newsroom-tests"}
     }
     settings.NEWSROOM_PAGE_CACHE_GENERATION_FILE = str(page_generation_file)
+    settings.NEWSROOM_PENDING_CHECK_SECONDS = 0
     if request.node.get_closest_marker("uncached"):
         settings.NEWSROOM_PAGE_CACHE_SECONDS = 0
     caches["default"].clear()

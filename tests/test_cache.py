@@ -29,7 +29,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from newsroom import cache, revisions
-from newsroom.models import Article, ArticleImage, Tag, TagAlias, Topic
+from newsroom.models import Article, ArticleImage, PendingInvalidation, Tag, TagAlias, Topic
 from tests.conftest import make_story, seed_path
 from tests.test_admin_workflow import form_data
 from tests.test_deploy import free_port, production_env, run
@@ -889,6 +889,72 @@ def test_a_process_that_cannot_reach_redis_says_so_when_it_exits():
     assert command.returncode == 1
     assert "CommandError: The shared cache did not answer: nothing was invalidated." in command.stderr
     assert "The public pages were not invalidated" not in command.stderr
+
+
+@pytest.mark.parametrize("backend", ["redis"], indirect=True)
+def test_an_invalidation_redis_missed_is_made_by_any_process_that_reaches_it(backend, settings, client, zebra, caplog):
+    """A story unpublished by a process that cannot reach Redis (an instance cut off from it, a command that exits
+    first): the invalidation it owes is recorded in the database, and another process that reaches Redis makes it
+    when it next looks (``NEWSROOM_PENDING_CHECK_SECONDS``), then deletes the record. Until it looks, that process
+    serves the stale pages."""
+    urls = unpublished_while_redis_is_down(settings, client, zebra, caplog)
+    assert PendingInvalidation.objects.count() == 1
+    cache.forget_failures()  # from here on, another process: it owes nothing and reaches Redis
+    stale = fetch(client, urls[0])
+    assert stale["X-Cache"] == "hit" and HEADLINE in text(stale)  # it does not look (tests/conftest.py)
+    settings.NEWSROOM_PENDING_CHECK_SECONDS = 5
+    assert_everywhere(client, urls, absent=HEADLINE)
+    assert not PendingInvalidation.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)  # no test transaction: the look's query is not in a savepoint
+@pytest.mark.parametrize("backend", ["locmem", "redis"], indirect=True)
+def test_a_process_looks_for_recorded_invalidations_once_every_few_seconds(
+    backend, settings, monkeypatch, client, django_assert_num_queries
+):
+    """Looking costs a hit one query, once every ``NEWSROOM_PENDING_CHECK_SECONDS``; a hit in between costs none."""
+    settings.NEWSROOM_PENDING_CHECK_SECONDS = 5
+    url = make_story(HEADLINE, "en").get_absolute_url("en")
+    warm(client, [url])
+    with django_assert_num_queries(0):
+        assert fetch(client, url)["X-Cache"] == "hit"
+    looked = cache.time.monotonic()
+    monkeypatch.setattr(cache, "_next_pending_check", 0.0)  # the interval is over
+    with django_assert_num_queries(1):  # nothing recorded: nothing invalidated
+        assert fetch(client, url)["X-Cache"] == "hit"
+    assert looked + 5 <= cache._next_pending_check <= cache.time.monotonic() + 5
+    with django_assert_num_queries(0):
+        assert fetch(client, url)["X-Cache"] == "hit"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_command_that_cannot_reach_redis_leaves_its_invalidation_to_the_next_process(child_database):
+    """A command that changed the site while Redis was out of reach, and still cannot reach it when it exits,
+    records the invalidation in the database and says that the next process to reach Redis makes it: the next
+    process that reaches Redis does, and deletes the record."""
+    if problem := redis_problem():
+        pytest.fail(problem) if os.environ.get("CI", "").lower() in {"1", "true", "yes"} else pytest.skip(problem)
+    database = child_database("pending")
+    common = {"DJANGO_SETTINGS_MODULE": "config.settings", "DATABASE_URL": database.env["DATABASE_URL"]}
+    refused = production_env(**common, REDIS_URL=f"redis://127.0.0.1:{free_port()}/0")
+    changed = run(["-c", "import django; django.setup(); from newsroom import cache; cache.invalidate()"], refused)
+    assert changed.returncode == 0, changed.stderr
+    assert (
+        "The public pages were not invalidated: the shared cache did not answer. The invalidation is recorded in the "
+        "database: the first process that reaches the cache makes it, within 5 s of reaching it." in changed.stderr
+    )
+    assert database.rows("newsroom_pendinginvalidation") == 1
+    prefix = f"newsroom-test-{uuid.uuid4().hex}"
+    reaching = production_env(**common, REDIS_URL=REDIS_URL, CACHE_KEY_PREFIX=prefix)
+    try:
+        looked = run(
+            ["-c", "import django; django.setup(); from newsroom import cache; print(cache.cache_available())"],
+            reaching,
+        )
+    finally:
+        redis.Redis.from_url(REDIS_URL).delete(*redis.Redis.from_url(REDIS_URL).keys(f"{prefix}:*") or ["-"])
+    assert looked.stdout.strip() == "True", looked.stderr
+    assert database.rows("newsroom_pendinginvalidation") == 0
 
 
 def test_invalidate_cache_makes_every_stored_page_a_miss(backend, client, zebra):

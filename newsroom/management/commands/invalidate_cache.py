@@ -1,8 +1,9 @@
 """Make every public page stored so far unreachable: ``manage.py invalidate_cache``.
 
-Saves invalidate on their own. This is for a change the cache could not be told of: one made while Redis was out
-of reach by a process that then exited (its log says "The public pages were not invalidated"), or one made in the
-database by hand. Safe to run any time: the next reader of each page has it built again.
+Saves invalidate on their own, and an invalidation Redis missed is recorded in the database for the next process
+that reaches it. This is for a change the cache could not be told of otherwise: one made while Redis was out of reach
+by a process that could not record it either and then exited (its log ends "run `manage.py invalidate_cache` once it
+answers"), or one made in the database by hand. Safe to run any time: the next reader of each page has it built again.
 """
 
 from django.core.management.base import BaseCommand, CommandError
