@@ -170,9 +170,8 @@ def page_cache(request, settings, page_generation_file):
     costs no query, and a generation's first miss one more).
     No process looks for the invalidations others recorded as they could not make them (one query every few
     seconds, which would land in some test's count of a page's queries): tests/test_cache.py turns it on."""
-    settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "newsroom-tests"}
-    }
+    memory = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "newsroom-tests"}}
+    settings.CACHES = memory
     settings.NEWSROOM_PAGE_CACHE_GENERATION_FILE = str(page_generation_file)
     settings.NEWSROOM_PENDING_CHECK_SECONDS = 0
     if request.node.get_closest_marker("uncached"):
@@ -181,6 +180,9 @@ def page_cache(request, settings, page_generation_file):
     forget_process_memos()
     forget_failures()
     yield
+    # Back to memory first: a test that put the cache in Redis deletes its own keys, and clearing a Redis cache
+    # flushes the whole Redis database, another test run's keys included.
+    settings.CACHES = memory
     caches["default"].clear()
     forget_process_memos()
     forget_failures()

@@ -48,6 +48,22 @@ def redis_problem() -> str | None:
     return None
 
 
+def require_redis() -> None:
+    """Skip the test when the machine's Redis does not answer; under CI, fail it."""
+    if problem := redis_problem():
+        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+            pytest.fail(problem)
+        pytest.skip(problem)
+
+
+def delete_keys(prefix: str) -> None:
+    """Delete the keys a test stored in the machine's Redis under ``prefix``."""
+    client = redis.Redis.from_url(REDIS_URL)
+    keys = list(client.scan_iter(match=f"{prefix}:*"))
+    if keys:
+        client.delete(*keys)
+
+
 def redis_cache(location: str, prefix: str = "newsroom") -> dict:
     """``CACHES`` for a Redis at ``location``, with the site's timeouts (config/settings.py)."""
     return {
@@ -71,17 +87,11 @@ def backend(request, settings, tmp_path):
         settings.NEWSROOM_PAGE_CACHE_GENERATION_FILE = str(tmp_path / "generation")
         yield request.param
         return
-    if problem := redis_problem():
-        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
-            pytest.fail(problem)
-        pytest.skip(problem)
+    require_redis()
     prefix = f"newsroom-test-{uuid.uuid4().hex}"
     settings.CACHES = redis_cache(REDIS_URL, prefix)
     yield request.param
-    client = redis.Redis.from_url(REDIS_URL)
-    keys = list(client.scan_iter(match=f"{prefix}:*"))
-    if keys:
-        client.delete(*keys)
+    delete_keys(prefix)
 
 
 @pytest.fixture
@@ -927,13 +937,11 @@ def test_a_process_looks_for_recorded_invalidations_once_every_few_seconds(
         assert fetch(client, url)["X-Cache"] == "hit"
 
 
-@pytest.mark.django_db(transaction=True)
 def test_a_command_that_cannot_reach_redis_leaves_its_invalidation_to_the_next_process(child_database):
     """A command that changed the site while Redis was out of reach, and still cannot reach it when it exits,
     records the invalidation in the database and says that the next process to reach Redis makes it: the next
     process that reaches Redis does, and deletes the record."""
-    if problem := redis_problem():
-        pytest.fail(problem) if os.environ.get("CI", "").lower() in {"1", "true", "yes"} else pytest.skip(problem)
+    require_redis()
     database = child_database("pending")
     common = {"DJANGO_SETTINGS_MODULE": "config.settings", "DATABASE_URL": database.env["DATABASE_URL"]}
     refused = production_env(**common, REDIS_URL=f"redis://127.0.0.1:{free_port()}/0")
@@ -952,7 +960,7 @@ def test_a_command_that_cannot_reach_redis_leaves_its_invalidation_to_the_next_p
             reaching,
         )
     finally:
-        redis.Redis.from_url(REDIS_URL).delete(*redis.Redis.from_url(REDIS_URL).keys(f"{prefix}:*") or ["-"])
+        delete_keys(prefix)
     assert looked.stdout.strip() == "True", looked.stderr
     assert database.rows("newsroom_pendinginvalidation") == 0
 
