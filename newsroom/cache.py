@@ -303,6 +303,11 @@ def _record_pending() -> bool:
     return True
 
 
+def owed_recorded() -> bool:
+    """Whether this process owes an invalidation that it has recorded in the database for another to make."""
+    return _bump_owed and _owed_recorded
+
+
 def _apart():
     """Inside a transaction, a savepoint, so that a failure of what runs in it (a database not yet migrated) does
     not break the caller's transaction; outside one, nothing (each statement commits on its own)."""

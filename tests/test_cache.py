@@ -939,8 +939,8 @@ def test_a_process_looks_for_recorded_invalidations_once_every_few_seconds(
 
 def test_a_command_that_cannot_reach_redis_leaves_its_invalidation_to_the_next_process(child_database):
     """A command that changed the site while Redis was out of reach, and still cannot reach it when it exits,
-    records the invalidation in the database and says that the next process to reach Redis makes it: the next
-    process that reaches Redis does, and deletes the record."""
+    records the invalidation in the database and says that the next process to reach Redis makes it
+    (``invalidate_cache`` too, which fails); the next process that reaches Redis does, and deletes the records."""
     require_redis()
     database = child_database("pending")
     common = {"DJANGO_SETTINGS_MODULE": "config.settings", "DATABASE_URL": database.env["DATABASE_URL"]}
@@ -952,6 +952,14 @@ def test_a_command_that_cannot_reach_redis_leaves_its_invalidation_to_the_next_p
         "database: the first process that reaches the cache makes it, within 5 s of reaching it." in changed.stderr
     )
     assert database.rows("newsroom_pendinginvalidation") == 1
+    command = run(["manage.py", "invalidate_cache"], refused)
+    assert command.returncode == 1
+    assert (
+        "CommandError: The shared cache did not answer: nothing was invalidated yet. The invalidation is recorded in "
+        "the database: the first process that reaches the cache makes it." in command.stderr
+    )
+    assert "The public pages were not invalidated" not in command.stderr
+    assert database.rows("newsroom_pendinginvalidation") == 2
     prefix = f"newsroom-test-{uuid.uuid4().hex}"
     reaching = production_env(**common, REDIS_URL=REDIS_URL, CACHE_KEY_PREFIX=prefix)
     try:

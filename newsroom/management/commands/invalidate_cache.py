@@ -17,7 +17,13 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         cache.invalidate()
         if not cache.settle():
+            recorded = cache.owed_recorded()
             cache.forget_failures()  # said here, not again when the process exits
+            if recorded:
+                raise CommandError(
+                    "The shared cache did not answer: nothing was invalidated yet. The invalidation is recorded in the "
+                    "database: the first process that reaches the cache makes it."
+                )
             raise CommandError("The shared cache did not answer: nothing was invalidated. Run this again once it does.")
         if options["verbosity"]:
             self.stdout.write(self.style.SUCCESS("Every public page stored so far will be built again."))
