@@ -304,8 +304,9 @@ def _record_pending() -> bool:
 
 
 def owed_recorded() -> bool:
-    """Whether this process owes an invalidation that it has recorded in the database for another to make."""
-    return _bump_owed and _owed_recorded
+    """Whether this process owes an invalidation that another process will make: recorded in the database, where
+    processes look (``NEWSROOM_PENDING_CHECK_SECONDS`` not 0)."""
+    return _bump_owed and _owed_recorded and pending_check_seconds() > 0
 
 
 def _apart():
@@ -371,7 +372,7 @@ def settle(attempts: int = SETTLE_ATTEMPTS) -> bool:
 def _settle_at_exit() -> None:
     if settle():
         return
-    if _owed_recorded and pending_check_seconds() > 0:
+    if owed_recorded():
         logger.error(
             "The public pages were not invalidated: the shared cache did not answer. The invalidation is recorded "
             "in the database: the first process that reaches the cache makes it, within %s s of reaching it.",

@@ -952,6 +952,8 @@ def test_a_command_that_cannot_reach_redis_leaves_its_invalidation_to_the_next_p
         "database: the first process that reaches the cache makes it, within 5 s of reaching it." in changed.stderr
     )
     assert database.rows("newsroom_pendinginvalidation") == 1
+    unlooked = run(["manage.py", "invalidate_cache"], {**refused, "NEWSROOM_PENDING_CHECK_SECONDS": "0"})
+    assert "nothing was invalidated. Run this again once it does." in unlooked.stderr  # nobody looks for the record
     command = run(["manage.py", "invalidate_cache"], refused)
     assert command.returncode == 1
     assert (
@@ -959,7 +961,7 @@ def test_a_command_that_cannot_reach_redis_leaves_its_invalidation_to_the_next_p
         "the database: the first process that reaches the cache makes it." in command.stderr
     )
     assert "The public pages were not invalidated" not in command.stderr
-    assert database.rows("newsroom_pendinginvalidation") == 2
+    assert database.rows("newsroom_pendinginvalidation") == 3
     prefix = f"newsroom-test-{uuid.uuid4().hex}"
     reaching = production_env(**common, REDIS_URL=REDIS_URL, CACHE_KEY_PREFIX=prefix)
     try:
